@@ -1,0 +1,60 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { Catalog } from '../../../catalog/catalog';
+import { MESSAGE_BUS, MessageBus } from '../../../libs/bus/message-bus';
+import { HubConfig } from '../../../libs/config/hub-config';
+import { ErrorEnvelopeFilter } from '../../../libs/http/error-envelope.filter';
+import { BatchRepository } from '../../../libs/persistence/batch.repository';
+import { SubjectQueryRepository } from '../../../libs/persistence/subject-query.repository';
+import { SupplierRepository } from '../../../libs/persistence/supplier.repository';
+import { SupplierAdminService } from '../../../libs/pipeline/admin/supplier-admin.service';
+import { IngestService } from '../../../libs/pipeline/ingest/ingest.service';
+import { SubjectQueryService } from '../../../libs/pipeline/query/subject-query.service';
+import { BatchReportService } from '../../../libs/pipeline/reports/batch-report.service';
+import { BusModule } from '../../../libs/runtime/bus.module';
+import { CatalogModule } from '../../../libs/runtime/catalog.module';
+import { DatabaseModule } from '../../../libs/runtime/database.module';
+import { MetricsModule } from '../../../libs/runtime/metrics.module';
+import { CLOCK, Clock, HUB_CONFIG } from '../../../libs/runtime/tokens';
+import { SuppliersController } from './admin/suppliers.controller';
+import { CallerResolver, OperatorGuard, SupplierGuard, SupplierOrOperatorGuard } from './auth.guards';
+import { CatalogController } from './catalog/catalog.controller';
+import { HealthController } from './health/health.controller';
+import { BatchesController } from './ingest/batches.controller';
+import { IngestController } from './ingest/ingest.controller';
+import { SubjectsController } from './query/subjects.controller';
+
+/** The HTTP edge: controllers translate, the services of libs/pipeline do the work. */
+@Module({
+  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule],
+  controllers: [IngestController, BatchesController, SubjectsController, SuppliersController, CatalogController, HealthController],
+  providers: [
+    { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+    CallerResolver,
+    SupplierGuard,
+    OperatorGuard,
+    SupplierOrOperatorGuard,
+    {
+      provide: IngestService,
+      inject: [BatchRepository, MESSAGE_BUS, Catalog, HUB_CONFIG],
+      useFactory: (batches: BatchRepository, bus: MessageBus, catalog: Catalog, config: HubConfig) =>
+        new IngestService(batches, bus, (code) => catalog.find(code) !== undefined, config.ingest),
+    },
+    {
+      provide: BatchReportService,
+      inject: [BatchRepository],
+      useFactory: (batches: BatchRepository) => new BatchReportService(batches),
+    },
+    {
+      provide: SubjectQueryService,
+      inject: [SubjectQueryRepository, Catalog, CLOCK],
+      useFactory: (repo: SubjectQueryRepository, catalog: Catalog, clock: Clock) => new SubjectQueryService(repo, catalog, clock),
+    },
+    {
+      provide: SupplierAdminService,
+      inject: [SupplierRepository, Catalog],
+      useFactory: (suppliers: SupplierRepository, catalog: Catalog) => new SupplierAdminService(suppliers, catalog),
+    },
+  ],
+})
+export class ApiModule {}

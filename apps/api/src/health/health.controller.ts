@@ -1,0 +1,51 @@
+import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { MESSAGE_BUS, MessageBus } from '../../../../libs/bus/message-bus';
+import { QUEUES } from '../../../../libs/bus/messages';
+import { HubMetrics } from '../../../../libs/observability/metrics';
+import { HealthRepository } from '../../../../libs/persistence/health.repository';
+
+@ApiTags('operations')
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthRepository,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    private readonly metrics: HubMetrics,
+  ) {}
+
+  @Get('health/live')
+  @HttpCode(200)
+  @ApiOperation({ summary: '存活检查' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  @ApiOperation({ summary: '就绪检查：数据库可达、迁移已执行、消息队列已连接' })
+  async ready(@Res() response: Response): Promise<void> {
+    const database = await this.health.databaseReady();
+    const bus = this.bus.isConnected();
+    const ok = database.reachable && database.migrated && bus;
+    response.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'unavailable',
+      checks: { database: database.reachable, migrations: database.migrated, bus },
+    });
+  }
+
+  @Get('metrics')
+  @ApiExcludeEndpoint()
+  @Header('Cache-Control', 'no-store')
+  async metricsText(@Res() response: Response): Promise<void> {
+    try {
+      const depth = await this.bus.depth(QUEUES.records);
+      this.metrics.queueDepth.set({ queue: QUEUES.records }, depth.ready);
+      this.metrics.queueDepth.set({ queue: 'hub.dead-letter' }, depth.deadLettered);
+    } catch {
+      /* depth is best effort; the other metrics still matter during an outage */
+    }
+    response.setHeader('Content-Type', this.metrics.registry.contentType);
+    response.send(await this.metrics.registry.metrics());
+  }
+}

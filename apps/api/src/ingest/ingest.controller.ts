@@ -1,0 +1,52 @@
+import { Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { IngestService } from '../../../../libs/pipeline/ingest/ingest.service';
+import { AuthenticatedRequest, SupplierGuard } from '../auth.guards';
+import { ErrorResponseDto, IngestReceiptDto } from '../api.dto';
+import { HubMetrics } from '../../../../libs/observability/metrics';
+
+@ApiTags('ingest')
+@ApiBearerAuth('supplierKey')
+@Controller('api/v1/ingest')
+export class IngestController {
+  constructor(
+    @Inject(IngestService) private readonly ingest: IngestService,
+    private readonly metrics: HubMetrics,
+  ) {}
+
+  @Post(':itemCode')
+  @HttpCode(202)
+  @UseGuards(SupplierGuard)
+  @ApiOperation({ summary: '报送信用信息（REST 推送）', description: 'JSON 数组、NDJSON 或 CSV（utf-8 / gbk），流式读取；全部消息经消息队列确认后返回 202。' })
+  @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '同一报送单位的相同键只接收一次' })
+  @ApiResponse({ status: 202, type: IngestReceiptDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'MALFORMED_BODY, ENCODING_MISMATCH' })
+  @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'UNAUTHENTICATED' })
+  @ApiResponse({ status: 403, type: ErrorResponseDto, description: 'ITEM_NOT_ALLOWED' })
+  @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'UNKNOWN_ITEM' })
+  @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'BODY_TOO_LARGE' })
+  @ApiResponse({ status: 415, type: ErrorResponseDto, description: 'UNSUPPORTED_MEDIA_TYPE' })
+  @ApiResponse({ status: 503, type: ErrorResponseDto, description: 'BROKER_UNAVAILABLE' })
+  async submit(@Param('itemCode') itemCode: string, @Req() request: AuthenticatedRequest): Promise<IngestReceiptDto> {
+    const supplier = request.caller?.kind === 'supplier' ? request.caller.supplier : undefined;
+    if (!supplier) throw new Error('SupplierGuard did not run');
+    const length = request.headers['content-length'];
+    const receipt = await this.ingest.submit({
+      supplier,
+      itemCode,
+      body: request,
+      contentType: request.headers['content-type'],
+      contentLength: length === undefined ? undefined : Number(length),
+      idempotencyKey: headerValue(request.headers['idempotency-key']),
+      channel: 'rest-push',
+    });
+    if (!receipt.replayed) this.metrics.recordsReceived.inc({ supplier: supplier.code, item: itemCode }, receipt.received);
+    return { batchId: receipt.batchId, received: receipt.received };
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v && v.trim() !== '' ? v.trim().slice(0, 200) : undefined;
+}

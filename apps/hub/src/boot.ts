@@ -1,0 +1,116 @@
+import { INestApplicationContext, Logger, Module, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ApiModule } from '../../api/src/api.module';
+import { SchedulerModule } from '../../scheduler/src/scheduler.module';
+import { WorkerModule } from '../../worker/src/worker.module';
+import { ConfigError, HubConfig, loadHubConfig } from '../../../libs/config/hub-config';
+import { MaskingLogger } from '../../../libs/observability/masking-logger';
+import { SupplierRepository } from '../../../libs/persistence/supplier.repository';
+import { SupplierAdminService } from '../../../libs/pipeline/admin/supplier-admin.service';
+import { hashApiKey } from '../../../libs/http/api-key';
+import { ConfigModule } from '../../../libs/runtime/config.module';
+import { Catalog } from '../../../catalog/catalog';
+
+export type Role = 'api' | 'worker' | 'scheduler';
+
+const ROLE_MODULES: Record<Role, Type> = { api: ApiModule, worker: WorkerModule, scheduler: SchedulerModule };
+const DEMO_SUPPLIER = 'demo';
+
+export interface BootedHub {
+  readonly app: INestApplicationContext;
+  readonly config: HubConfig;
+  readonly url?: string;
+}
+
+/**
+ * One code path for every way the hub runs: all roles in one process (`npm start`), or one
+ * role per process (`node dist/apps/worker/src/main.js`) sharing RabbitMQ and PostgreSQL.
+ */
+export async function bootHub(options: { roles?: Role[]; env?: NodeJS.ProcessEnv } = {}): Promise<BootedHub> {
+  const env = { ...(options.env ?? process.env) };
+  if (options.roles) env.HUB_ROLES = options.roles.join(',');
+  let config: HubConfig;
+  try {
+    config = withAdminToken(loadHubConfig(env));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`credit-hub cannot start.\n${e.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+  const logger = new MaskingLogger(config.logLevel);
+  const log = new Logger('Hub');
+
+  @Module({ imports: [ConfigModule.forRoot(config), ...config.roles.map((r) => ROLE_MODULES[r])] })
+  class HubModule {}
+
+  const app = config.roles.includes('api')
+    ? await NestFactory.create<NestExpressApplication>(HubModule, { bodyParser: false, logger })
+    : await NestFactory.createApplicationContext(HubModule, { logger });
+  app.enableShutdownHooks();
+
+  let url: string | undefined;
+  if (config.roles.includes('api')) {
+    const http = app as NestExpressApplication;
+    http.set('trust proxy', 'loopback');
+    const jsonBody = json({ limit: '1mb' });
+    // Ingest bodies are streamed by their controller, never buffered by a body parser.
+    http.use((req: { method: string; path: string }, res: unknown, next: () => void) =>
+      req.method === 'POST' && req.path.startsWith('/api/v1/ingest/') ? next() : (jsonBody as (a: unknown, b: unknown, c: () => void) => void)(req, res, next),
+    );
+    SwaggerModule.setup('api/docs', http, buildOpenApi(http), { jsonDocumentUrl: 'api/docs-json' });
+    await http.listen(config.http.port, config.http.host);
+    url = (await http.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+    log.log(`credit-hub API listening on ${url} (${config.mode === 'embedded' ? `embedded default, data in ${resolve(config.dataDir)}` : 'PostgreSQL + RabbitMQ'})`);
+  }
+  log.log(`roles: ${config.roles.join(', ')}`);
+  if (config.mode === 'embedded' && !env.HUB_ADMIN_TOKEN) log.log(`operator token (HUB_ADMIN_TOKEN): ${config.adminToken}`);
+  if (config.demoSupplier && config.roles.includes('api')) await ensureDemoSupplier(app, config, log);
+  return { app, config, url };
+}
+
+export function buildOpenApi(app: NestExpressApplication) {
+  const document = new DocumentBuilder()
+    .setTitle('credit-hub')
+    .setDescription(
+      '公共信用信息归集与共享枢纽 API（契约见 API.md）。错误响应统一为 {"error": {"code", "message", "details"}}。SOAP 报送：GET /soap/v1/ingest?wsdl。',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', description: '报送单位 API Key' }, 'supplierKey')
+    .addBearerAuth({ type: 'http', description: '运营人员令牌' }, 'operatorToken')
+    .build();
+  return SwaggerModule.createDocument(app, document);
+}
+
+/** In the embedded default an unset operator token is generated once and kept with the data. */
+function withAdminToken(config: HubConfig): HubConfig {
+  if (config.adminToken || config.mode !== 'embedded') return config;
+  const file = join(config.dataDir, 'admin-token');
+  mkdirSync(config.dataDir, { recursive: true });
+  if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  return { ...config, adminToken: readFileSync(file, 'utf8').trim() };
+}
+
+/** The quick start's demo supplier: provider of every catalog item, its key kept with the data. */
+async function ensureDemoSupplier(app: INestApplicationContext, config: HubConfig, log: Logger): Promise<void> {
+  const suppliers = app.get(SupplierRepository);
+  const keyFile = join(config.dataDir, 'demo-supplier.key');
+  mkdirSync(config.dataDir, { recursive: true });
+  const existing = await suppliers.findByCode(DEMO_SUPPLIER);
+  let key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
+  if (!existing) {
+    const items = app.get(Catalog).all().map((i) => i.code);
+    key = (await app.get(SupplierAdminService).register({ code: DEMO_SUPPLIER, name: '演示报送单位', items })).apiKey;
+    writeFileSync(keyFile, key, { mode: 0o600 });
+  } else if (key && !(await suppliers.findByApiKeyHash(hashApiKey(key)))) {
+    key = undefined;
+  }
+  log.log(key ? `demo supplier "${DEMO_SUPPLIER}" API key: ${key}` : `demo supplier "${DEMO_SUPPLIER}" exists; its key was printed when it was created`);
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/**
+ * The only place that reads process.env. Every variable is validated at start-up and
+ * every problem is reported at once, so an operator fixes the environment in one pass.
+ */
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .refine((v) => protocols.some((p) => v.startsWith(`${p}://`)), {
+      message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    })
+    .optional();
+
+const intFrom = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+export const hubEnvSchema = z.object({
+  PORT: intFrom(0, 65535, 3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  AMQP_URL: optionalUrl(['amqp', 'amqps']),
+  HUB_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  HUB_DATA_DIR: z.string().default('./data'),
+  HUB_ROLES: z
+    .string()
+    .default('api,worker,scheduler')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['api', 'worker', 'scheduler'])).min(1)),
+  HUB_DEMO_SUPPLIER: z.enum(['on', 'off']).optional(),
+  INGEST_MAX_BYTES: intFrom(1024, 4 * 1024 * 1024 * 1024, 256 * 1024 * 1024),
+  INGEST_CHUNK_SIZE: intFrom(1, 5000, 500),
+  WORKER_PREFETCH: intFrom(1, 1000, 8),
+  WORKER_CONCURRENCY: intFrom(1, 64, 4),
+  BUS_DELIVERY_LIMIT: intFrom(1, 1000, 10),
+  BUS_CONFIRM_TIMEOUT_MS: intFrom(100, 600_000, 15_000),
+  DB_POOL_SIZE: intFrom(1, 200, 10),
+  DB_STATEMENT_TIMEOUT_MS: intFrom(100, 3_600_000, 60_000),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+});
+
+export type HubEnv = z.infer<typeof hubEnvSchema>;
+
+export interface HubConfig {
+  readonly http: { readonly port: number; readonly host: string };
+  readonly mode: 'services' | 'embedded';
+  readonly database: { readonly url?: string; readonly poolSize: number; readonly statementTimeoutMs: number };
+  readonly bus: {
+    readonly url?: string;
+    readonly deliveryLimit: number;
+    readonly confirmTimeoutMs: number;
+    readonly prefetch: number;
+  };
+  readonly dataDir: string;
+  readonly adminToken?: string;
+  readonly roles: ReadonlyArray<'api' | 'worker' | 'scheduler'>;
+  readonly demoSupplier: boolean;
+  readonly ingest: { readonly maxBytes: number; readonly chunkSize: number };
+  readonly worker: { readonly concurrency: number };
+  readonly logLevel: HubEnv['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const parsed = hubEnvSchema.safeParse(blankToUndefined(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (Boolean(e.DATABASE_URL) !== Boolean(e.AMQP_URL)) {
+    problems.push('DATABASE_URL and AMQP_URL: set both (real services) or neither (embedded default)');
+  }
+  const mode = e.DATABASE_URL ? 'services' : 'embedded';
+  if (mode === 'embedded' && e.HUB_ROLES.length < 3) {
+    problems.push('HUB_ROLES: the embedded default runs api, worker and scheduler in one process');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    http: { port: e.PORT, host: e.HOST },
+    mode,
+    database: { url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS },
+    bus: {
+      url: e.AMQP_URL,
+      deliveryLimit: e.BUS_DELIVERY_LIMIT,
+      confirmTimeoutMs: e.BUS_CONFIRM_TIMEOUT_MS,
+      prefetch: e.WORKER_PREFETCH,
+    },
+    dataDir: e.HUB_DATA_DIR,
+    adminToken: e.HUB_ADMIN_TOKEN,
+    roles: e.HUB_ROLES,
+    demoSupplier: e.HUB_DEMO_SUPPLIER ? e.HUB_DEMO_SUPPLIER === 'on' : mode === 'embedded',
+    ingest: { maxBytes: e.INGEST_MAX_BYTES, chunkSize: e.INGEST_CHUNK_SIZE },
+    worker: { concurrency: e.WORKER_CONCURRENCY },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function blankToUndefined(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) out[k] = v === '' ? undefined : v;
+  return out;
+}

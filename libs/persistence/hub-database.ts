@@ -1,0 +1,85 @@
+import { DataSource } from 'typeorm';
+import { HubConfig } from '../config/hub-config';
+import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
+
+export const MIGRATIONS = [InitialSchema1764230400000];
+
+/**
+ * The connection to the central repository. Repositories receive it; nothing else may
+ * reach the DataSource (only files in libs/persistence import typeorm).
+ */
+export class HubDatabase {
+  private constructor(
+    readonly dataSource: DataSource,
+    private readonly embedded?: EmbeddedPostgres,
+  ) {}
+
+  static async open(config: HubConfig): Promise<HubDatabase> {
+    let embedded: EmbeddedPostgres | undefined;
+    let connection: { url: string } | { host: string; port: number; username: string; database: string };
+    if (config.database.url) {
+      connection = { url: config.database.url };
+    } else {
+      embedded = await startEmbeddedPostgres(config.dataDir);
+      connection = { host: embedded.socketDir, port: embedded.port, username: 'postgres', database: 'postgres' };
+    }
+    const dataSource = new DataSource({
+      type: 'postgres',
+      ...connection,
+      migrations: MIGRATIONS,
+      migrationsTableName: 'schema_migrations',
+      synchronize: false,
+      logging: false,
+      applicationName: 'credit-hub',
+      // Bounded waits (pg has no checkout timeout by default; an exhausted pool would hang).
+      poolSize: embedded ? 1 : config.database.poolSize,
+      connectTimeoutMS: 5_000,
+      extra: {
+        statement_timeout: config.database.statementTimeoutMs,
+        idle_in_transaction_session_timeout: embedded ? undefined : 5 * 60_000,
+        connectionTimeoutMillis: embedded ? 60_000 : 10_000,
+      },
+    });
+    try {
+      await dataSource.initialize();
+    } catch (e) {
+      await embedded?.stop();
+      throw e;
+    }
+    return new HubDatabase(dataSource, embedded);
+  }
+
+  get isEmbedded(): boolean {
+    return this.embedded !== undefined;
+  }
+
+  async migrate(): Promise<void> {
+    if (this.embedded) {
+      await this.dataSource.runMigrations({ transaction: 'each' });
+      return;
+    }
+    // One migrator at a time when several processes start together.
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.query('SELECT pg_advisory_lock(727001)');
+      try {
+        await this.dataSource.runMigrations({ transaction: 'each' });
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock(727001)');
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async pendingMigrations(): Promise<boolean> {
+    return this.dataSource.showMigrations();
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.embedded?.stop();
+  }
+}

@@ -1,0 +1,176 @@
+import { Logger } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { BusUnavailableError, MessageBus } from '../../bus/message-bus';
+import { EnvelopeRecord, QUEUES, RecordChunkMessage } from '../../bus/messages';
+import { BatchRepository, IdempotencyConflictError } from '../../persistence/batch.repository';
+import { Supplier } from '../../persistence/supplier.repository';
+import { ChunkSpool } from './chunk-spool';
+import { decodeBody } from './decode-body';
+import { IngestError } from './ingest-error';
+import { parseIngestMediaType } from './media-type';
+import { readRecords } from './read-records';
+
+export interface Submission {
+  readonly supplier: Supplier;
+  readonly itemCode: string;
+  readonly body: Readable;
+  readonly contentType: string | undefined;
+  readonly contentLength: number | undefined;
+  readonly idempotencyKey: string | undefined;
+  readonly channel: string;
+}
+
+export interface Receipt {
+  readonly batchId: string;
+  readonly received: number;
+  /** True when an earlier submission with the same Idempotency-Key is answered again. */
+  readonly replayed: boolean;
+}
+
+export interface IngestLimits {
+  readonly maxBytes: number;
+  readonly chunkSize: number;
+}
+
+/**
+ * Turns one submission into a batch of chunk messages. The whole body is read and checked
+ * before anything is published; the batch is accepted (and the supplier told 202) only once
+ * the broker has confirmed every chunk. A failed publish aborts the batch, and workers discard
+ * the chunks of an aborted batch, so a 503 leaves nothing accepted.
+ */
+export class IngestService {
+  private readonly log = new Logger('IngestService');
+
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly bus: MessageBus,
+    private readonly knownItem: (code: string) => boolean,
+    private readonly limits: IngestLimits,
+  ) {}
+
+  async submit(s: Submission): Promise<Receipt> {
+    if (!this.knownItem(s.itemCode)) throw new IngestError('UNKNOWN_ITEM', `目录中没有信息项 ${s.itemCode}`);
+    if (!s.supplier.items.includes(s.itemCode)) {
+      throw new IngestError('ITEM_NOT_ALLOWED', `报送单位 ${s.supplier.code} 不是信息项 ${s.itemCode} 的提供单位`);
+    }
+    const media = parseIngestMediaType(s.contentType);
+    if (s.contentLength !== undefined && s.contentLength > this.limits.maxBytes) {
+      throw new IngestError('BODY_TOO_LARGE', `请求体超过上限 ${this.limits.maxBytes} 字节`, [{ limit: this.limits.maxBytes }]);
+    }
+    if (s.idempotencyKey) {
+      const earlier = await this.batches.findLiveByIdempotencyKey(s.supplier.id, s.idempotencyKey);
+      if (earlier) {
+        s.body.resume(); // drain what the client still sends; the answer is the earlier one
+        if (earlier.status === 'receiving') {
+          throw new IngestError('IDEMPOTENCY_IN_PROGRESS', '相同 Idempotency-Key 的请求正在处理中，请稍后重试');
+        }
+        return { batchId: earlier.id, received: earlier.received, replayed: true };
+      }
+    }
+
+    const batchId = randomUUID();
+    const receivedAt = new Date().toISOString();
+    const spool = new ChunkSpool<RecordChunkMessage>();
+    try {
+      const received = await this.spoolChunks(s, batchId, receivedAt, media, spool);
+      await this.publish(s, batchId, spool);
+      await this.batches.accept(batchId, received, spool.length);
+      return { batchId, received, replayed: false };
+    } finally {
+      await spool.dispose();
+    }
+  }
+
+  private async spoolChunks(
+    s: Submission,
+    batchId: string,
+    receivedAt: string,
+    media: ReturnType<typeof parseIngestMediaType>,
+    spool: ChunkSpool<RecordChunkMessage>,
+  ): Promise<number> {
+    const text = decodeBody(s.body, media.charset, this.limits.maxBytes);
+    s.body.on('error', (e) => text.destroy(e));
+    let records: EnvelopeRecord[] = [];
+    let received = 0;
+    const flush = async () => {
+      await spool.add({
+        batchId,
+        chunkNo: spool.length,
+        supplierId: s.supplier.id,
+        supplierCode: s.supplier.code,
+        itemCode: s.itemCode,
+        channel: s.channel,
+        receivedAt,
+        records,
+      });
+      records = [];
+    };
+    for await (const { index, fields } of readRecords(text, media.format)) {
+      records.push(toEnvelope(index, fields));
+      received++;
+      if (records.length >= this.limits.chunkSize) await flush();
+    }
+    if (records.length > 0) await flush();
+    return received;
+  }
+
+  private async publish(s: Submission, batchId: string, spool: ChunkSpool<RecordChunkMessage>): Promise<void> {
+    try {
+      await this.batches.createReceiving({
+        id: batchId,
+        supplierId: s.supplier.id,
+        itemCode: s.itemCode,
+        channel: s.channel,
+        idempotencyKey: s.idempotencyKey,
+      });
+    } catch (e) {
+      if (e instanceof IdempotencyConflictError) {
+        throw new IngestError('IDEMPOTENCY_IN_PROGRESS', '相同 Idempotency-Key 的请求正在处理中，请稍后重试');
+      }
+      throw e;
+    }
+    try {
+      let group: RecordChunkMessage[] = [];
+      for await (const chunk of spool.read()) {
+        group.push(chunk);
+        if (group.length >= 16) {
+          await this.bus.publish(QUEUES.records, group);
+          group = [];
+        }
+      }
+      if (group.length > 0) await this.bus.publish(QUEUES.records, group);
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      this.log.warn(`batch ${batchId} aborted: ${reason}`);
+      await this.batches.abort(batchId, reason).catch(() => undefined);
+      if (e instanceof BusUnavailableError) {
+        throw new IngestError('BROKER_UNAVAILABLE', '消息队列暂不可用，本次报送未被接收，请稍后重试');
+      }
+      throw e;
+    }
+  }
+}
+
+function toEnvelope(index: number, fields: Record<string, unknown>): EnvelopeRecord {
+  const { source_key: sourceKey, ...payload } = fields;
+  if (typeof sourceKey === 'string' && sourceKey.trim() !== '') return { index, sourceKey: sourceKey.trim(), payload };
+  if (typeof sourceKey === 'number') return { index, sourceKey: String(sourceKey), payload };
+  return { index, sourceKey: contentKey(payload), payload };
+}
+
+/** Without the supplier's own id, the same content always gets the same key (so a resend is not new). */
+export function contentKey(payload: Record<string, unknown>): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(payload)).digest('hex')}`;
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,85 @@
+import { Logger } from '@nestjs/common';
+import type { CatalogItem } from '../../../catalog/catalog-item.schema';
+import { Delivery, HandlerOutcome } from '../../bus/message-bus';
+import { BatchRepository } from '../../persistence/batch.repository';
+import { isTransientDatabaseError } from '../../persistence/database-errors';
+import { RecordRepository } from '../../persistence/record.repository';
+import { HubMetrics } from '../../observability/metrics';
+import { prepareChunk } from './prepare-chunk';
+
+export interface RecordChunkHandlerOptions {
+  /** How long a chunk waits for its batch to be accepted before it counts as a failed delivery. */
+  readonly acceptWaitMs: number;
+  readonly clock: () => Date;
+}
+
+/**
+ * The worker's handler for `hub.records`: validates a chunk and loads it in one transaction,
+ * then lets the bus ack it. While the database is unreachable it holds the message and waits
+ * (a database outage must not spend delivery attempts and dead-letter good records); any
+ * other failure counts towards the delivery limit.
+ */
+export class RecordChunkHandler {
+  private readonly log = new Logger('RecordChunkHandler');
+
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly records: RecordRepository,
+    private readonly findItem: (code: string) => CatalogItem | undefined,
+    private readonly metrics: HubMetrics,
+    private readonly options: RecordChunkHandlerOptions,
+  ) {}
+
+  readonly handle = async (delivery: Delivery<'hub.records'>): Promise<HandlerOutcome> => {
+    const chunk = delivery.body;
+    const item = this.findItem(chunk.itemCode);
+    if (!item) {
+      this.log.error(`chunk ${chunk.batchId}/${chunk.chunkNo}: item ${chunk.itemCode} is not in the catalog`);
+      return 'dead-letter';
+    }
+    let pause = 500;
+    for (;;) {
+      try {
+        const status = await this.awaitAcceptance(chunk.batchId);
+        if (status !== 'accepted') {
+          this.log.warn(`chunk ${chunk.batchId}/${chunk.chunkNo} discarded: batch is ${status ?? 'unknown'}`);
+          return status === 'receiving' ? 'retry' : 'ack';
+        }
+        const stopTimer = this.metrics.chunkSeconds.startTimer();
+        const load = prepareChunk(chunk, item, this.options.clock());
+        const result = await this.records.loadChunk(load);
+        stopTimer();
+        if (result.outcome === 'loaded') {
+          const labels = { supplier: chunk.supplierCode, item: chunk.itemCode };
+          this.metrics.recordsLoaded.inc(labels, load.loaded);
+          this.metrics.recordsRejected.inc(labels, load.received - load.loaded);
+          this.metrics.batchLatency.observe((Date.now() - Date.parse(chunk.receivedAt)) / 1000);
+        }
+        return 'ack';
+      } catch (e) {
+        if (!isTransientDatabaseError(e)) {
+          this.log.error(`chunk ${chunk.batchId}/${chunk.chunkNo} failed (${delivery.previousFailures} earlier failures): ${(e as Error).message}`);
+          return 'retry';
+        }
+        this.metrics.databaseWaits.inc();
+        this.log.warn(`database unavailable (${(e as Error).message}); holding chunk ${chunk.batchId}/${chunk.chunkNo}, retry in ${pause} ms`);
+        await sleep(pause);
+        pause = Math.min(pause * 2, 10_000);
+      }
+    }
+  };
+
+  /** The API publishes a batch's chunks before it marks the batch accepted: wait out that window. */
+  private async awaitAcceptance(batchId: string) {
+    const deadline = Date.now() + this.options.acceptWaitMs;
+    for (;;) {
+      const status = await this.batches.status(batchId);
+      if (status !== 'receiving' || Date.now() > deadline) return status;
+      await sleep(100);
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { HubConfig } from '../config/hub-config';
+import { BatchRepository } from '../persistence/batch.repository';
+import { BusMessageRepository } from '../persistence/bus-message.repository';
+import { HealthRepository } from '../persistence/health.repository';
+import { HubDatabase } from '../persistence/hub-database';
+import { RecordRepository } from '../persistence/record.repository';
+import { SubjectQueryRepository } from '../persistence/subject-query.repository';
+import { SupplierRepository } from '../persistence/supplier.repository';
+import { HUB_CONFIG } from './tokens';
+
+const repositories = [
+  BatchRepository,
+  BusMessageRepository,
+  HealthRepository,
+  RecordRepository,
+  SubjectQueryRepository,
+  SupplierRepository,
+];
+
+/** Opens the repository database and applies the migrations before anything else starts. */
+@Module({
+  providers: [
+    {
+      provide: HubDatabase,
+      inject: [HUB_CONFIG],
+      useFactory: async (config: HubConfig) => {
+        const db = await HubDatabase.open(config);
+        await db.migrate();
+        return db;
+      },
+    },
+    ...repositories.map((Repository) => ({
+      provide: Repository,
+      inject: [HubDatabase],
+      useFactory: (db: HubDatabase) => new Repository(db),
+    })),
+  ],
+  exports: [HubDatabase, ...repositories],
+})
+export class DatabaseModule {}
