@@ -122,12 +122,22 @@ describe('startThrowawayRabbit', () => {
     await rabbit?.destroy();
   }, 60_000);
 
+  async function declareQuorumQueue(queue: string): Promise<void> {
+    const conn = await connect(node().url);
+    conn.on('error', () => undefined);
+    try {
+      const ch = await conn.createChannel();
+      await ch.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    } finally {
+      await conn.close();
+    }
+  }
+
   async function publishConfirmed(queue: string, body: string): Promise<void> {
     const conn = await connect(node().url);
     conn.on('error', () => undefined);
     try {
       const ch = await conn.createConfirmChannel();
-      await ch.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
       ch.sendToQueue(queue, Buffer.from(body), { persistent: true });
       await ch.waitForConfirms();
     } finally {
@@ -174,6 +184,7 @@ describe('startThrowawayRabbit', () => {
   }, 60_000);
 
   it('keeps a confirmed persistent message in a durable quorum queue across stop() and start()', async () => {
+    await declareQuorumQueue('support.survives-stop');
     await publishConfirmed('support.survives-stop', 'sent before stop');
 
     await timed('rabbitmq: stop (rabbitmqctl stop)', () => node().stop());
@@ -186,6 +197,9 @@ describe('startThrowawayRabbit', () => {
 
   it('keeps a confirmed persistent message in a durable quorum queue across kill() and start(), leaving the shared node alone', async () => {
     const sharedUpBefore = await isPortOpen(5672);
+    await declareQuorumQueue('support.survives-kill');
+    // Without this, a crash within ~0.5 s of the declaration loses the queue (see flushMetadata).
+    await node().flushMetadata();
     await publishConfirmed('support.survives-kill', 'sent before kill');
 
     await timed('rabbitmq: kill (SIGKILL beam.smp)', () => node().kill());

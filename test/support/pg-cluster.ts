@@ -164,10 +164,15 @@ class PgCluster implements ThrowawayPostgres {
     }
     survivors = await waitForExit(survivors, 5_000);
     if (survivors.length > 0) throw new Error(`postgres children ${survivors.join(', ')} survived SIGKILL`);
-    // Under an init that does not reap orphans, the dead postmaster stays a zombie that
-    // kill(pid, 0) still reports, and the next postmaster would refuse to start because of
-    // postmaster.pid. Every child is gone, so no one uses the old shared memory: drop the file.
-    if (fs.existsSync(`/proc/${pid}`)) fs.rmSync(path.join(this.dataDir, 'postmaster.pid'), { force: true });
+    // The dead postmaster is an orphan, so init reaps it, and not at once: this machine's init
+    // left it a zombie for about a second. Until then kill(pid, 0) still succeeds, and a new
+    // postmaster refuses to start because postmaster.pid and the socket lock name that pid.
+    if (!(await waitUntilReaped(pid, 10_000))) {
+      // Init does not reap at all. Every child is gone, so no one uses the old shared
+      // memory and removing the lock files is safe.
+      fs.rmSync(path.join(this.dataDir, 'postmaster.pid'), { force: true });
+      fs.rmSync(path.join(this.socketDir, `.s.PGSQL.${this.port}.lock`), { force: true });
+    }
   }
 
   destroy(): Promise<void> {
@@ -269,6 +274,15 @@ class PgCluster implements ThrowawayPostgres {
   private assertNotDestroyed(): void {
     if (this.destroying) throw new Error(`throwaway PostgreSQL ${this.dataDir} was destroyed`);
   }
+}
+
+async function waitUntilReaped(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (fs.existsSync(`/proc/${pid}`)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(50);
+  }
+  return true;
 }
 
 function runningAsRoot(): boolean {

@@ -1,5 +1,5 @@
 import * as iconv from 'iconv-lite';
-import { Readable, Transform, TransformCallback } from 'node:stream';
+import { pipeline, Readable, Transform, TransformCallback } from 'node:stream';
 import { IngestError } from './ingest-error';
 import { BodyCharset } from './media-type';
 
@@ -11,7 +11,8 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * so that mojibake never reaches a record.
  */
 export function decodeBody(body: Readable, charset: BodyCharset, maxBytes: number): Readable {
-  return body.pipe(charset === 'utf-8' ? new Utf8Decoder(maxBytes) : new GbkDecoder(maxBytes));
+  // pipeline, not pipe: an error anywhere destroys every stage and reaches the reader.
+  return pipeline(body, charset === 'utf-8' ? new Utf8Decoder(maxBytes) : new GbkDecoder(maxBytes), () => undefined);
 }
 
 abstract class LimitedDecoder extends Transform {

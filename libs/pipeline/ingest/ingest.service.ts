@@ -90,7 +90,6 @@ export class IngestService {
     spool: ChunkSpool<RecordChunkMessage>,
   ): Promise<number> {
     const text = decodeBody(s.body, media.charset, this.limits.maxBytes);
-    s.body.on('error', (e) => text.destroy(e));
     let records: EnvelopeRecord[] = [];
     let received = 0;
     const flush = async () => {

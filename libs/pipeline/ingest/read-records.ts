@@ -1,5 +1,5 @@
 import { parse as parseCsv } from 'csv-parse';
-import { Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { parser as jsonParser } from 'stream-json';
 import { streamArray } from 'stream-json/streamers/StreamArray';
@@ -28,16 +28,49 @@ export function readRecords(text: Readable, format: BodyFormat): AsyncGenerator<
 }
 
 async function* readJsonArray(text: Readable): AsyncGenerator<SubmittedRecord> {
-  const elements = text.pipe(jsonParser()).pipe(streamArray());
-  text.on('error', (e) => elements.destroy(e));
-  let next = 0;
+  const position = new ElementCounter();
+  const elements = pipeline(text, jsonParser(), position, streamArray(), () => undefined);
   try {
     for await (const element of elements as AsyncIterable<{ key: number; value: unknown }>) {
-      next = element.key + 1;
       yield { index: element.key, fields: asRecord(element.value, { index: element.key }) };
     }
   } catch (e) {
-    throw asMalformed(e, { index: next }, '请求体不是有效的 JSON 数组');
+    throw asMalformed(e, { index: position.completed }, '请求体不是有效的 JSON 数组');
+  }
+}
+
+/**
+ * Counts the array's completed elements in the token stream. The parser runs ahead of the
+ * consumer, so this count, not the last element read, names the record a syntax error is in.
+ */
+class ElementCounter extends Transform {
+  completed = 0;
+  private depth = 0;
+
+  constructor() {
+    super({ objectMode: true });
+  }
+
+  override _transform(token: { name: string }, _encoding: BufferEncoding, done: (e: null, t: unknown) => void): void {
+    switch (token.name) {
+      case 'startObject':
+      case 'startArray':
+        this.depth++;
+        break;
+      case 'endObject':
+      case 'endArray':
+        this.depth--;
+        if (this.depth === 1) this.completed++;
+        break;
+      case 'stringValue':
+      case 'numberValue':
+      case 'nullValue':
+      case 'trueValue':
+      case 'falseValue':
+        if (this.depth === 1) this.completed++;
+        break;
+    }
+    done(null, token);
   }
 }
 
@@ -64,10 +97,11 @@ async function* readNdjson(text: Readable): AsyncGenerator<SubmittedRecord> {
 }
 
 async function* readCsv(text: Readable): AsyncGenerator<SubmittedRecord> {
-  const rows = text.pipe(
+  const rows = pipeline(
+    text,
     parseCsv({ columns: trimmedHeader, bom: true, skip_empty_lines: true, relax_quotes: false }),
+    () => undefined,
   );
-  text.on('error', (e) => rows.destroy(e));
   let index = 0;
   try {
     for await (const row of rows as AsyncIterable<Record<string, string>>) {
