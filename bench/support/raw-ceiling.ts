@@ -78,6 +78,7 @@ export async function measureRawCeiling(options: {
 
     const publishAll = async (queue: string): Promise<RawPhase> => {
       const started = performance.now();
+      payloadBytes = 0;
       for (const chunk of options.chunks) {
         const body = Buffer.from(JSON.stringify(chunk));
         payloadBytes += body.length;
@@ -145,7 +146,7 @@ export async function measureRawCeiling(options: {
       chunkSize: options.chunkSize,
       prefetch: options.prefetch,
       poolSize: options.poolSize,
-      payloadMiB: round(payloadBytes / 2 / 1024 ** 2, 1),
+      payloadMiB: round(payloadBytes / 1024 ** 2, 1),
       sequential: {
         publishConfirm: seqPublish,
         consumeInsert: seqInsert,

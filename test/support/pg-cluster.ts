@@ -120,6 +120,8 @@ class PgCluster implements ThrowawayPostgres {
   async start(): Promise<void> {
     this.assertNotDestroyed();
     if (this.isRunning()) return;
+    // After kill() postmaster.pid still names the dead postmaster until the new one rewrites it.
+    const stalePid = this.postmasterPid();
     const serverOpts = [
       "-c listen_addresses='127.0.0.1'",
       `-c port=${this.port}`,
@@ -135,7 +137,7 @@ class PgCluster implements ThrowawayPostgres {
       ['-D', this.dataDir, '-l', this.logFile, '-o', serverOpts, '-W', 'start'],
       { asPostgres: true },
     );
-    await this.waitUntilReady();
+    await this.waitUntilReady(stalePid);
   }
 
   async stop(): Promise<void> {
@@ -207,15 +209,19 @@ class PgCluster implements ThrowawayPostgres {
     fs.rmSync(this.root, { recursive: true, force: true });
   }
 
-  private async waitUntilReady(): Promise<void> {
+  private async waitUntilReady(stalePid: number | undefined): Promise<void> {
     const started = Date.now();
     const deadline = started + READY_TIMEOUT_MS;
     let lastError = 'no attempt made';
     while (Date.now() < deadline) {
-      const pid = this.postmasterPid();
+      const written = this.postmasterPid();
+      const pid = written === stalePid ? undefined : written;
       // postmaster.pid appears a few ms after pg_ctl returns; once it has, a dead pid means the
       // server gave up (bad option, port taken): fail now rather than after 30 s.
-      if (pid !== undefined && !isProcessAlive(pid)) break;
+      if (pid !== undefined && !isProcessAlive(pid)) {
+        lastError = `postmaster ${pid} exited`;
+        break;
+      }
       if (pid === undefined && Date.now() - started > 5_000) {
         lastError = 'postmaster.pid never appeared';
         break;

@@ -86,6 +86,22 @@ export function isPortOpen(port: number, timeoutMs = 1000): Promise<boolean> {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Resolves with the promise's value, or with undefined after `ms`. The timer is cleared
+ * either way: a bare `Promise.race([p, sleep(ms)])` keeps jest alive until the sleep ends.
+ */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Last `lines` lines of a text file, or a note that it cannot be read. */
 export function tailFile(file: string, lines = 40): string {
   try {

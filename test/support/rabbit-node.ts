@@ -30,6 +30,7 @@ import {
   sleep,
   tailFile,
   waitForExit,
+  within,
 } from './process-utils';
 
 export interface ThrowawayRabbit {
@@ -189,7 +190,7 @@ class RabbitNode implements ThrowawayRabbit {
     });
     this.wrapper = { child, exited };
     await this.waitUntilReady(child);
-    this.beamPid = await this.readBeamPidFromNode();
+    this.beamPid = await this.identifyBeamPid();
   }
 
   async stop(): Promise<void> {
@@ -236,6 +237,7 @@ class RabbitNode implements ThrowawayRabbit {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let lastError = 'no attempt made';
     let exitedEarly = false;
+    let amqpUp = false;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
         exitedEarly = true;
@@ -243,16 +245,20 @@ class RabbitNode implements ThrowawayRabbit {
         break;
       }
       try {
-        // Fails at once (not after --timeout) until the node has registered with epmd.
+        // Cheap AMQP probes first (the listener opens at the very end of boot); each
+        // rabbitmqctl call boots an Erlang VM (~0.7 s), so it runs once AMQP answers.
+        if (!amqpUp) {
+          const conn = await connect(this.url, { timeout: 2_000 });
+          await conn.close();
+          amqpUp = true;
+        }
         const remaining = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
-        await this.ctl(['await_startup', '--timeout', String(Math.min(remaining, 10))], 20_000);
-        const conn = await connect(this.url, { timeout: 2_000 });
-        await conn.close();
+        await this.ctl(['await_startup', '--timeout', String(remaining)], remaining * 1000 + 10_000);
         return;
       } catch (err) {
         lastError = err instanceof Error ? err.message.split('\n').slice(0, 3).join(' / ') : String(err);
       }
-      await sleep(250);
+      await sleep(200);
     }
     throw new Error(
       `throwaway RabbitMQ ${this.nodeName} did not accept AMQP on 127.0.0.1:${this.port} ` +
@@ -262,7 +268,10 @@ class RabbitNode implements ThrowawayRabbit {
     );
   }
 
-  private async readBeamPidFromNode(): Promise<number> {
+  private async identifyBeamPid(): Promise<number> {
+    // RABBITMQ_PID_FILE is written early in boot; fall back to asking the node itself.
+    const fromFile = readPidFile(this.pidFile);
+    if (fromFile !== undefined && this.isOurBeam(fromFile)) return fromFile;
     // Prints "12345" (an Erlang string, quotes included).
     const out = await this.ctl(['eval', 'os:getpid().']);
     const pid = Number.parseInt(out.replace(/[^0-9]/g, ''), 10);
@@ -294,7 +303,7 @@ class RabbitNode implements ThrowawayRabbit {
   private async waitForWrapperExit(): Promise<void> {
     const wrapper = this.wrapper;
     if (!wrapper) return;
-    await Promise.race([wrapper.exited, sleep(10_000)]);
+    await within(wrapper.exited, 10_000);
     this.wrapper = undefined;
   }
 
