@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { Client } from 'pg';
 import { penaltyRecord, uscc } from '../test/fixtures/credit-data';
@@ -15,8 +15,10 @@ import {
   createVhost,
   deleteVhost,
   dropDatabase,
+  busyPercent,
   MachineInfo,
   machineInfo,
+  systemCpu,
 } from './support/environment';
 import { HUB_TUNING_VARIABLES, HubProcess } from './support/hub-processes';
 import { LoadProbe, LoadProgress, QueueDepths, QueueProbe } from './support/hub-probe';
@@ -38,6 +40,28 @@ import {
 const DIST = resolve(__dirname, '..');
 const REPO = resolve(__dirname, '..', '..');
 const ITEM = 'administrative_penalty';
+
+/** What else the machine did during a phase: the hub shares 2 CPUs with PostgreSQL, RabbitMQ and the client. */
+interface MachineLoad {
+  /** Share of all CPUs busy (every process on the machine, including other users' work). */
+  readonly cpuBusyPercent: number | null;
+  /** CPU the benchmark's own process (HTTP client, probes) used. */
+  readonly benchClientCpuSeconds: number;
+  readonly loadAverage1mAtEnd: number;
+}
+
+function watchMachine(): () => MachineLoad {
+  const cpu = systemCpu();
+  const own = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(own);
+    return {
+      cpuBusyPercent: busyPercent(cpu, systemCpu()),
+      benchClientCpuSeconds: round((used.user + used.system) / 1e6, 1),
+      loadAverage1mAtEnd: round(loadavg()[0], 2),
+    };
+  };
+}
 
 interface IngestResult {
   readonly requests: number;
@@ -62,6 +86,7 @@ interface IngestResult {
   readonly deadLettered: number | null;
   /** CPU seconds each hub process used from the first request to the last record loaded. */
   readonly hubCpuSeconds: Record<string, number | null>;
+  readonly machine: MachineLoad;
 }
 
 interface QueryResult {
@@ -72,6 +97,7 @@ interface QueryResult {
   readonly queriesPerSecond: number;
   readonly latency: LatencySummary;
   readonly statuses: Record<string, number>;
+  readonly machine: MachineLoad;
 }
 
 interface BenchResults {
@@ -81,7 +107,7 @@ interface BenchResults {
   readonly parameters: BenchOptions & { readonly hubEnv: Record<string, string>; readonly hubProcesses: string[] };
   ingest?: IngestResult;
   query?: QueryResult;
-  raw?: RawCeilingResult;
+  raw?: RawCeilingResult & { readonly machine: MachineLoad };
   ratio?: { readonly endToEndOverRawPipelined: number; readonly endToEndOverRawSequential: number };
   problems: string[];
   error?: string;
@@ -213,7 +239,8 @@ async function runBench(opts: BenchOptions, name: string, logDir: string, cleanu
   // --- 3. raw ceiling ---------------------------------------------------------------------
   if (!opts.skipRaw) {
     say(`raw ceiling: ${records.length} records in chunks of ${opts.rawChunk}...`);
-    results.raw = await measureRawCeiling({
+    const machine = watchMachine();
+    const raw = await measureRawCeiling({
       amqpUrl,
       databaseUrl,
       chunks: toRawChunks(records, opts.rawChunk),
@@ -223,6 +250,7 @@ async function runBench(opts: BenchOptions, name: string, logDir: string, cleanu
       timeoutMs: opts.drainTimeoutS * 1000,
       progress: (line) => say(`  ${line}`),
     });
+    results.raw = { ...raw, machine: machine() };
     results.ratio = {
       endToEndOverRawPipelined: round(results.ingest.endToEndRecordsPerSecond / results.raw.pipelined.overall.recordsPerSecond, 3),
       endToEndOverRawSequential: round(results.ingest.endToEndRecordsPerSecond / results.raw.sequential.overall.recordsPerSecond, 3),
@@ -306,6 +334,7 @@ async function endToEnd(
   let retried = 0;
   let sent = 0;
   let accepted = 0;
+  const machine = watchMachine();
   const t0 = performance.now();
 
   const ingestDeadline = new Deadline('REST ingest', opts.drainTimeoutS * 1000);
@@ -397,6 +426,7 @@ async function endToEnd(
     const after = p.cpuSeconds();
     cpu[p.name] = before !== undefined && after !== undefined ? round(after - before, 1) : null;
   }
+  const machineLoad = machine();
   depths = await queues.read();
   say(`  all ${total} records processed ${Math.round((loadedAt - t0) / 1000)} s after the first request`);
 
@@ -429,6 +459,7 @@ async function endToEnd(
     maxQueueReady: maxReady,
     deadLettered: depths.deadLettered,
     hubCpuSeconds: cpu,
+    machine: machineLoad,
   };
 }
 
@@ -503,6 +534,7 @@ async function subjectQueries(
   };
   await runPool(opts.queryWarmup, opts.queryConcurrency, (i) => query(codes[i], false));
   assertAlive(processes);
+  const machine = watchMachine();
   const t0 = performance.now();
   await runPool(opts.queries, opts.queryConcurrency, (i) => query(codes[opts.queryWarmup + i], true));
   const ms = performance.now() - t0;
@@ -516,6 +548,7 @@ async function subjectQueries(
     queriesPerSecond: perSecond(opts.queries, ms),
     latency: summarize(latencies),
     statuses,
+    machine: machine(),
   };
 }
 
@@ -526,6 +559,7 @@ function printHeader(r: BenchResults, name: string, logDir: string): void {
   say(`date        ${r.date}`);
   say(`machine     ${m.cpuCount} x ${m.cpuModel}, ${m.totalMemoryGiB} GiB RAM, ${m.os}`);
   say(`software    node ${m.node}; ${m.postgres}; RabbitMQ ${m.rabbitmq}`);
+  say(`load        ${m.loadAverageAtStart.join(' ')} (1/5/15 min load average at start; other work on this machine skews the numbers)`);
   say(`hub         ${p.hubProcesses.join(' + ')}${Object.keys(p.hubEnv).length ? `; env ${JSON.stringify(p.hubEnv)}` : ' (default settings)'}`);
   say(`parameters  records ${p.records}, batch ${p.batch}, concurrency ${p.concurrency}; queries ${p.queries} x ${p.queryConcurrency} clients; raw chunk ${p.rawChunk}, prefetch ${p.rawPrefetch}, pool ${p.rawPool}`);
   say(`database    ${name} (vhost ${name}); logs in ${logDir}`);
@@ -542,12 +576,13 @@ function printReport(r: BenchResults): void {
     say(`  drain after last 202 ${(i.drainMs / 1000).toFixed(2)} s   (max hub.records depth seen ${String(i.maxQueueReady)} messages)`);
     say(`  END TO END          ${i.endToEndRecordsPerSecond} records/s   ${(i.endToEndMs / 1000).toFixed(2)} s from first request to last record loaded`);
     say(`  loaded ${i.loaded}, rejected ${i.rejected}; credit_records rows ${i.creditRecordsRows}; batch reports ${i.batchReports ? `${i.batchReports.done} done, loaded ${i.batchReports.loaded}, rejected ${i.batchReports.rejected}` : 'unavailable'}; dead-lettered ${String(i.deadLettered)}`);
-    say(`  hub CPU seconds     ${Object.entries(i.hubCpuSeconds).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`);
+    say(`  CPU                 hub ${Object.entries(i.hubCpuSeconds).map(([k, v]) => `${k} ${String(v)} s`).join(', ')}; ${describeLoad(i.machine)}`);
   }
   const q = r.query;
   if (q) {
     say('subject query (GET /api/v1/subjects/<code>, public)');
     say(`  ${q.queriesPerSecond} queries/s   p50 ${q.latency.p50Ms} ms, p95 ${q.latency.p95Ms} ms, p99 ${q.latency.p99Ms} ms, max ${q.latency.maxMs} ms   (${q.queries} queries, ${q.concurrency} clients, statuses ${JSON.stringify(q.statuses)})`);
+    say(`  CPU                 ${describeLoad(q.machine)}`);
   }
   const raw = r.raw;
   if (raw) {
@@ -556,6 +591,7 @@ function printReport(r: BenchResults): void {
     say(`  consume+insert      ${raw.sequential.consumeInsert.recordsPerSecond} records/s   (${(raw.sequential.consumeInsert.ms / 1000).toFixed(2)} s)`);
     say(`  overall sequential  ${raw.sequential.overall.recordsPerSecond} records/s   (publish all, then consume all)`);
     say(`  overall pipelined   ${raw.pipelined.overall.recordsPerSecond} records/s   (consumer running while publishing; ${(raw.pipelined.overall.ms / 1000).toFixed(2)} s)`);
+    say(`  CPU                 ${describeLoad(raw.machine)} (whole raw phase)`);
   }
   if (r.ratio) {
     say(`ratio end to end / raw: ${r.ratio.endToEndOverRawPipelined} of the pipelined ceiling, ${r.ratio.endToEndOverRawSequential} of the sequential one`);
@@ -564,6 +600,10 @@ function printReport(r: BenchResults): void {
     say('problems seen:');
     for (const p of r.problems) say(`  - ${p}`);
   } else say('problems seen: none');
+}
+
+function describeLoad(m: MachineLoad): string {
+  return `machine ${String(m.cpuBusyPercent)}% busy, bench client ${m.benchClientCpuSeconds} s, load average ${m.loadAverage1mAtEnd}`;
 }
 
 function writeResults(results: BenchResults, started: Date): string {

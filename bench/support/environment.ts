@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { cpus, platform, release, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { errorText } from './util';
@@ -60,6 +61,8 @@ export interface MachineInfo {
   readonly node: string;
   readonly postgres: string;
   readonly rabbitmq: string;
+  /** 1, 5 and 15 minute load averages when the run started: other work on the machine skews every number. */
+  readonly loadAverageAtStart: number[];
 }
 
 export async function machineInfo(adminUrl: string): Promise<MachineInfo> {
@@ -77,6 +80,7 @@ export async function machineInfo(adminUrl: string): Promise<MachineInfo> {
     node: process.version,
     postgres,
     rabbitmq,
+    loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }
 
@@ -113,4 +117,27 @@ export class Cleanup {
     })();
     return this.running;
   }
+}
+
+export interface CpuSnapshot {
+  readonly busy: number;
+  readonly total: number;
+}
+
+/** Machine-wide CPU time from /proc/stat (Linux): busy = everything but idle and iowait. */
+export function systemCpu(): CpuSnapshot | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    return { busy: total - ticks[3] - ticks[4], total };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Share of all CPUs that was busy between two snapshots, in percent (every process on the machine). */
+export function busyPercent(before: CpuSnapshot | undefined, after: CpuSnapshot | undefined): number | null {
+  if (!before || !after || after.total <= before.total) return null;
+  return Math.round(((after.busy - before.busy) / (after.total - before.total)) * 1000) / 10;
 }

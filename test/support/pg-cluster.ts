@@ -195,15 +195,44 @@ class PgCluster implements ThrowawayPostgres {
           await this.kill();
         }
       }
+      // A postmaster that died by SIGKILL leaves its small System V segment behind; the next
+      // start would reclaim it, but after destroy there is none, so reclaim it here.
+      await this.removeOrphanedSharedMemory();
     } finally {
       await fs.promises.rm(this.root, { recursive: true, force: true });
       this.unregisterExitCleanup();
     }
   }
 
+  private async removeOrphanedSharedMemory(): Promise<void> {
+    if (this.isRunning()) return;
+    let lines: string[];
+    try {
+      lines = fs.readFileSync(path.join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n');
+    } catch {
+      return; // clean shutdowns remove the file and the segment
+    }
+    // Line 7 of postmaster.pid: "<key> <shmid>" of the segment this cluster created.
+    const [key, shmid] = (lines[6] ?? '').trim().split(/\s+/).map(Number);
+    if (key === undefined || shmid === undefined || !Number.isInteger(shmid)) return;
+    let table: string;
+    try {
+      table = fs.readFileSync('/proc/sysvipc/shm', 'utf8');
+    } catch {
+      return;
+    }
+    // Only if the kernel still lists that exact key and id with nobody attached.
+    const orphaned = table.split('\n').some((row) => {
+      const cols = row.trim().split(/\s+/);
+      return Number(cols[0]) === key && Number(cols[1]) === shmid && cols[6] === '0';
+    });
+    if (orphaned) await runCommand('ipcrm', ['-m', String(shmid)], { timeoutMs: 10_000 });
+  }
+
   private cleanupSync(): void {
     if (this.isRunning()) {
-      const [cmd, args] = this.command(path.join(this.binDir, 'pg_ctl'), ['-D', this.dataDir, '-m', 'immediate', '-w', '-t', '10', 'stop'], true);
+      const pgCtl = path.join(this.binDir, 'pg_ctl');
+      const [cmd, args] = this.command(pgCtl, ['-D', this.dataDir, '-m', 'immediate', '-w', '-t', '10', 'stop'], true);
       spawnSync(cmd, args, { cwd: this.root, stdio: 'ignore', timeout: 15_000 });
     }
     fs.rmSync(this.root, { recursive: true, force: true });
@@ -237,9 +266,13 @@ class PgCluster implements ThrowawayPostgres {
       client.on('error', () => undefined);
       try {
         await client.connect();
-        await client.query('SELECT 1');
+        // Proves it is our server and not another one that took the port in the meantime.
+        const { rows } = await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir");
         await client.end();
-        return;
+        const dir = rows[0]?.dir;
+        if (dir !== undefined && fs.realpathSync(dir) === fs.realpathSync(this.dataDir)) return;
+        lastError = `127.0.0.1:${this.port} is served by another cluster (${dir ?? 'unknown data directory'})`;
+        break;
       } catch (err) {
         lastError = err instanceof Error ? err.message : String(err);
         await client.end().catch(() => undefined);
