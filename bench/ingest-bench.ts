@@ -28,6 +28,7 @@ import {
   BenchError,
   Deadline,
   errorText,
+  interruption,
   LatencySummary,
   perSecond,
   round,
@@ -138,9 +139,16 @@ async function main(): Promise<number> {
 
   const cleanup = new Cleanup();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (interruption.signal.aborted) {
+        process.stderr.write(`\n${signal} again: exiting without waiting for the cleanup\n`);
+        process.exit(130);
+      }
       process.stderr.write(`\n${signal}: stopping the hub and removing the bench database and vhost...\n`);
-      void cleanup.run().finally(() => process.exit(130));
+      interruption.abort(signal);
+      // The run unwinds to its finally, which cleans up and writes the results. Should it be
+      // stuck in a long await, clean up from here after 5 s and exit.
+      setTimeout(() => void cleanup.run().then(() => process.exit(130)), 5_000).unref();
     });
   }
 
@@ -163,10 +171,11 @@ async function main(): Promise<number> {
     await runBench(opts, name, logDir, cleanup, results);
     printReport(results);
   } catch (e) {
-    results.error = errorText(e);
+    const text = errorText(e);
+    results.error = interruption.signal.aborted && !text.startsWith('interrupted') ? `interrupted by ${String(interruption.signal.reason)} (${text})` : text;
     process.stderr.write(`\nBENCH FAILED: ${results.error}\n`);
-    if (!(e instanceof BenchError) && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-    code = 1;
+    if (!(e instanceof BenchError) && !interruption.signal.aborted && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    code = interruption.signal.aborted ? 130 : 1;
   } finally {
     await cleanup.run();
     const file = writeResults(results, started);

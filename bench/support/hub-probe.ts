@@ -30,6 +30,9 @@ export class LoadProbe {
         const row = r.rows[0];
         return { processed: Number(row.processed), loaded: Number(row.loaded), rejected: Number(row.rejected), source: 'batch_chunks' };
       } catch (e) {
+        // Only a schema difference (undefined table or column) switches the method; anything else is a failure.
+        const code = (e as { code?: unknown }).code;
+        if (code !== '42P01' && code !== '42703') throw e;
         process.stderr.write(`batch_chunks unreadable (${errorText(e)}); counting credit_records instead\n`);
         this.fallback = true;
       }

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { BenchError, Deadline, sleep } from './util';
+import { BenchError, Deadline, interruption, sleep } from './util';
 
 export type HubRole = 'all' | 'api' | 'worker';
 
@@ -97,6 +97,7 @@ export class HubProcess {
           throw new BenchError(`hub process ${this.name} ${this.describeExit()} before logging ${pattern}:\n${this.tail()}`);
         }),
         new Promise<never>((_, reject) => {
+          interruption.signal.addEventListener('abort', () => reject(new BenchError(`interrupted by ${String(interruption.signal.reason)}`)), { once: true });
           timer = setTimeout(
             () => reject(new BenchError(`${deadline.describe()}: hub process ${this.name} never logged ${pattern}:\n${this.tail()}`)),
             deadline.remainingMs,

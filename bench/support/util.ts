@@ -2,6 +2,13 @@
 
 export class BenchError extends Error {}
 
+/** Aborted on SIGINT/SIGTERM: every wait checks it, so the run unwinds through its finally blocks. */
+export const interruption = new AbortController();
+
+export function throwIfInterrupted(): void {
+  if (interruption.signal.aborted) throw new BenchError(`interrupted by ${String(interruption.signal.reason)}`);
+}
+
 /** Every wait in the benchmark has one: a stuck hub must end the run with a clear message. */
 export class Deadline {
   private readonly at: number;
@@ -27,6 +34,7 @@ export class Deadline {
 
   /** Throws once the deadline has passed; `detail` says what was seen so far. */
   check(detail?: () => string): void {
+    throwIfInterrupted();
     if (!this.passed) return;
     const seen = detail ? `; last seen: ${detail()}` : '';
     throw new BenchError(`${this.describe()}${seen}`);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { citizenId, penaltyRecord, personPenaltyRecord, uscc, withWrongCheck } from '../fixtures/credit-data';
 import { ADMIN_TOKEN, batchReport, push, querySubject, registerSupplier, waitForBatchDone } from '../support/hub-client';
 import { HubProcess, startHubProcess } from '../support/hub-process';
@@ -147,5 +149,11 @@ describe('the hub end to end on PostgreSQL and RabbitMQ', () => {
     await expect(batchReport(hub.url, otherKey, batchId)).rejects.toThrow(/404/);
     const asOperator = await fetch(`${hub.url}/api/v1/ingest/batches/${batchId}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(asOperator.status).toBe(200);
+  });
+
+  it('serves the OpenAPI document that is committed in docs/openapi.json', async () => {
+    const served = await (await fetch(`${hub.url}/api/docs-json`)).json();
+    const committed = JSON.parse(readFileSync(resolve(__dirname, '../../docs/openapi.json'), 'utf8'));
+    expect(served).toEqual(committed);
   });
 });

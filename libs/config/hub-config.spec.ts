@@ -1,0 +1,174 @@
+/**
+ * The hub's configuration, read once from the environment (API.md "Running it"). Unset
+ * DATABASE_URL and AMQP_URL mean the embedded default; every bad variable is reported in one
+ * ConfigError so an operator fixes the environment in one pass.
+ */
+import { ConfigError, type HubConfig, loadHubConfig } from './hub-config';
+
+const SERVICES = {
+  DATABASE_URL: 'postgres://hub:secret@db.internal:5432/credit_hub',
+  AMQP_URL: 'amqp://hub:secret@mq.internal:5672',
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadHubConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('loadHubConfig — defaults (the embedded default)', () => {
+  let config: HubConfig;
+  beforeAll(() => {
+    config = loadHubConfig({});
+  });
+
+  it('runs embedded when neither DATABASE_URL nor AMQP_URL is set', () => {
+    expect(config.mode).toBe('embedded');
+    expect(config.database.url).toBeUndefined();
+    expect(config.bus.url).toBeUndefined();
+  });
+
+  it('listens on port 3000 of every interface', () => {
+    expect(config.http).toEqual({ port: 3000, host: '0.0.0.0' });
+  });
+
+  it('keeps its data under ./data', () => {
+    expect(config.dataDir).toBe('./data');
+  });
+
+  it('leaves the admin token unset (the hub then generates and prints one)', () => {
+    expect(config.adminToken).toBeUndefined();
+  });
+
+  it('runs api, worker and scheduler in one process, with the demo supplier', () => {
+    expect(config.roles).toEqual(['api', 'worker', 'scheduler']);
+    expect(config.demoSupplier).toBe(true);
+  });
+
+  it('has the documented tuning defaults', () => {
+    expect(config.ingest).toEqual({ maxBytes: 256 * 1024 * 1024, chunkSize: 500 });
+    expect(config.worker).toEqual({ concurrency: 4 });
+    expect(config.database).toEqual({ url: undefined, poolSize: 10, statementTimeoutMs: 60_000 });
+    expect(config.bus).toEqual({ url: undefined, deliveryLimit: 10, confirmTimeoutMs: 15_000, prefetch: 8 });
+    expect(config.logLevel).toBe('log');
+  });
+
+  it('treats empty variables as unset', () => {
+    const blank = loadHubConfig({ PORT: '', DATABASE_URL: '', AMQP_URL: '', HUB_ROLES: '', HUB_DATA_DIR: '' });
+    expect(blank).toEqual(config);
+  });
+
+  it('ignores variables it does not own', () => {
+    expect(loadHubConfig({ PATH: '/usr/bin', HOME: '/root', NODE_ENV: 'production' })).toEqual(config);
+  });
+});
+
+describe('loadHubConfig — real services', () => {
+  it('runs in services mode when both DATABASE_URL and AMQP_URL are set', () => {
+    const config = loadHubConfig(SERVICES);
+    expect(config.mode).toBe('services');
+    expect(config.database.url).toBe(SERVICES.DATABASE_URL);
+    expect(config.bus.url).toBe(SERVICES.AMQP_URL);
+    expect(config.demoSupplier).toBe(false);
+  });
+
+  it.each([
+    { DATABASE_URL: 'postgresql://db/hub', AMQP_URL: 'amqps://mq' },
+    { DATABASE_URL: '  postgres://db/hub  ', AMQP_URL: 'amqp://mq' },
+  ])('accepts postgres(ql):// and amqp(s):// URLs (%o)', (env) => {
+    expect(loadHubConfig(env).mode).toBe('services');
+  });
+
+  it.each([
+    { name: 'DATABASE_URL alone', env: { DATABASE_URL: SERVICES.DATABASE_URL } },
+    { name: 'AMQP_URL alone', env: { AMQP_URL: SERVICES.AMQP_URL } },
+  ])('$name is refused with a ConfigError naming both variables', ({ env }) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('DATABASE_URL');
+    expect(problems[0]).toContain('AMQP_URL');
+  });
+
+  it.each([
+    { name: 'DATABASE_URL', env: { ...SERVICES, DATABASE_URL: 'mysql://db/hub' } },
+    { name: 'AMQP_URL', env: { ...SERVICES, AMQP_URL: 'http://mq:15672' } },
+  ])('a $name with the wrong scheme is refused, naming the variable', ({ name, env }) => {
+    expect(problemsOf(env)).toEqual([expect.stringMatching(new RegExp(`^${name}: `))]);
+  });
+
+  it('the demo supplier can be switched on explicitly', () => {
+    expect(loadHubConfig({ ...SERVICES, HUB_DEMO_SUPPLIER: 'on' }).demoSupplier).toBe(true);
+    expect(loadHubConfig({ HUB_DEMO_SUPPLIER: 'off' }).demoSupplier).toBe(false);
+  });
+});
+
+describe('loadHubConfig — every bad variable at once', () => {
+  it('reports several bad variables together in one ConfigError', () => {
+    const env = { PORT: 'abc', LOG_LEVEL: 'verbose', INGEST_CHUNK_SIZE: '0', HUB_ADMIN_TOKEN: 'short' };
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(4);
+    for (const name of Object.keys(env)) expect(problems).toContainEqual(expect.stringMatching(new RegExp(`^${name}: `)));
+  });
+
+  it('the ConfigError carries the code CONFIG_INVALID and lists every problem in its message', () => {
+    let error: unknown;
+    try {
+      loadHubConfig({ PORT: '70000', WORKER_CONCURRENCY: '-1' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const configError = error as ConfigError;
+    expect(configError.code).toBe('CONFIG_INVALID');
+    expect(configError.message).toContain('PORT');
+    expect(configError.message).toContain('WORKER_CONCURRENCY');
+  });
+
+  it.each([
+    { name: 'PORT', value: '65536' },
+    { name: 'PORT', value: '80.5' },
+    { name: 'INGEST_MAX_BYTES', value: '100' },
+    { name: 'DB_POOL_SIZE', value: '0' },
+    { name: 'BUS_CONFIRM_TIMEOUT_MS', value: 'soon' },
+    { name: 'HUB_DEMO_SUPPLIER', value: 'yes' },
+  ])('$name=$value is out of range', ({ name, value }) => {
+    expect(problemsOf({ [name]: value })).toEqual([expect.stringMatching(new RegExp(`^${name}: `))]);
+  });
+
+  it('reads numbers from their text', () => {
+    const config = loadHubConfig({ PORT: '8080', INGEST_CHUNK_SIZE: '1000', INGEST_MAX_BYTES: '1048576' });
+    expect(config.http.port).toBe(8080);
+    expect(config.ingest).toEqual({ maxBytes: 1_048_576, chunkSize: 1000 });
+  });
+});
+
+describe('loadHubConfig — HUB_ROLES', () => {
+  it.each([
+    { value: 'api', roles: ['api'] },
+    { value: 'worker,scheduler', roles: ['worker', 'scheduler'] },
+    { value: ' api , worker ', roles: ['api', 'worker'] },
+    { value: 'api,,worker,', roles: ['api', 'worker'] },
+  ])('with real services, "$value" runs $roles', ({ value, roles }) => {
+    expect(loadHubConfig({ ...SERVICES, HUB_ROLES: value }).roles).toEqual(roles);
+  });
+
+  it('an unknown role is refused, naming HUB_ROLES', () => {
+    expect(problemsOf({ ...SERVICES, HUB_ROLES: 'api,web' })).toEqual([expect.stringMatching(/^HUB_ROLES/)]);
+  });
+
+  it('a list of only separators is refused', () => {
+    expect(problemsOf({ ...SERVICES, HUB_ROLES: ' , ' })).toEqual([expect.stringMatching(/^HUB_ROLES/)]);
+  });
+
+  it('the embedded default refuses to run only some roles', () => {
+    expect(problemsOf({ HUB_ROLES: 'api' })).toEqual([expect.stringMatching(/^HUB_ROLES/)]);
+  });
+
+  it('the embedded default accepts all three roles in any order', () => {
+    expect(loadHubConfig({ HUB_ROLES: 'scheduler,api,worker' }).roles).toEqual(['scheduler', 'api', 'worker']);
+  });
+});
