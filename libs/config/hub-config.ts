@@ -70,20 +70,18 @@ export class ConfigError extends Error {
 }
 
 export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
-  const parsed = hubEnvSchema.safeParse(blankToUndefined(env));
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
-  if (Boolean(e.DATABASE_URL) !== Boolean(e.AMQP_URL)) {
+  const raw = blankToUndefined(env);
+  const parsed = hubEnvSchema.safeParse(raw);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+  if (Boolean(raw.DATABASE_URL) !== Boolean(raw.AMQP_URL)) {
     problems.push('DATABASE_URL and AMQP_URL: set both (real services) or neither (embedded default)');
   }
-  const mode = e.DATABASE_URL ? 'services' : 'embedded';
-  if (mode === 'embedded' && e.HUB_ROLES.length < 3) {
+  if (parsed.success && !parsed.data.DATABASE_URL && new Set(parsed.data.HUB_ROLES).size < 3) {
     problems.push('HUB_ROLES: the embedded default runs api, worker and scheduler in one process');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const mode = e.DATABASE_URL ? 'services' : 'embedded';
   return {
     http: { port: e.PORT, host: e.HOST },
     mode,
@@ -96,7 +94,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     },
     dataDir: e.HUB_DATA_DIR,
     adminToken: e.HUB_ADMIN_TOKEN,
-    roles: e.HUB_ROLES,
+    roles: [...new Set(e.HUB_ROLES)],
     demoSupplier: e.HUB_DEMO_SUPPLIER ? e.HUB_DEMO_SUPPLIER === 'on' : mode === 'embedded',
     ingest: { maxBytes: e.INGEST_MAX_BYTES, chunkSize: e.INGEST_CHUNK_SIZE },
     worker: { concurrency: e.WORKER_CONCURRENCY },

@@ -42,9 +42,9 @@ describe('publicationEnd — the period of each rule (第二十八条)', () => {
   });
 
   it.each(['volunteer_service', 'social_insurance_registration'])('none: %s is never published, so it has no end', (code) => {
-    const it_ = item(code);
-    expect(it_.publication.rule).toBe('none');
-    expect(publicationEnd(it_, { [it_.publication.fromField]: '2026-03-05' })).toBeNull();
+    const unpublished = item(code);
+    expect(unpublished.publication.rule).toBe('none');
+    expect(publicationEnd(unpublished, { [unpublished.publication.fromField]: '2026-03-05' })).toBeNull();
   });
 
   it.each([

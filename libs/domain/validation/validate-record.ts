@@ -151,7 +151,7 @@ function masked(raw: string): string {
 
 function blankToUndefined(value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
-  if (typeof value === 'string' && value.trim() === '') return undefined;
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();
   if (Array.isArray(value) && value.length === 0) return undefined;
   return value;
 }
@@ -163,7 +163,9 @@ function toList(value: unknown): string[] {
 }
 
 function shown(field: CatalogField, value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  // Control characters (a NUL above all) are not echoed back: they break CSV reports and logs.
+  // eslint-disable-next-line no-control-regex
+  const text = (typeof value === 'string' ? value : JSON.stringify(value)).replace(/[\u0000-\u001f]/g, '\ufffd');
   const clipped = text.length > 200 ? `${text.slice(0, 200)}…` : text;
   return field.personal ? maskIdentifier(clipped) : clipped;
 }

@@ -2,7 +2,7 @@
  * The spool that holds a submission's chunks until the whole body has been read and found valid:
  * in memory while small, in a temporary file past the threshold, in submission order either way.
  */
-import fs = require('node:fs');
+import fs from 'node:fs';
 import { ChunkSpool } from './chunk-spool';
 
 interface Chunk {
@@ -31,6 +31,8 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  // A failed expectation skips dispose(); leave no file behind in the shared directory.
+  for (const file of spoolFiles()) fs.rmSync(file, { force: true });
   createWriteStream.mockRestore();
 });
 

@@ -77,24 +77,31 @@ class Utf8Decoder extends LimitedDecoder {
   }
 }
 
+/** GB 18030 is a superset of GBK and GB 2312, so one decoder serves all three declarations. */
 class GbkDecoder extends LimitedDecoder {
-  private readonly decoder = iconv.getDecoder('gbk');
-  private sawStart = false;
+  private readonly decoder = iconv.getDecoder('gb18030');
+  private head: Buffer | undefined = Buffer.alloc(0);
 
   protected decode(chunk: Buffer, offset: number): string {
-    if (!this.sawStart) {
-      this.sawStart = true;
-      // A UTF-8 BOM decodes to valid GBK characters, so it has to be caught by its bytes.
-      if (chunk.subarray(0, 3).equals(UTF8_BOM)) throw this.mismatch(0, 'GBK');
+    if (this.head) {
+      // A UTF-8 BOM decodes to valid GBK characters, so it is caught by its bytes; they may
+      // arrive split over several pieces.
+      this.head = Buffer.concat([this.head, chunk]);
+      if (this.head.length < UTF8_BOM.length) return '';
+      if (this.head.subarray(0, 3).equals(UTF8_BOM)) throw this.mismatch(0, 'GBK');
+      chunk = this.head;
+      offset = 0;
+      this.head = undefined;
     }
     return this.check(this.decoder.write(chunk), offset);
   }
 
   protected finish(): string {
-    return this.check(this.decoder.end() ?? '', this.bytes);
+    const rest = this.head && this.head.length > 0 ? this.decoder.write(this.head) : '';
+    return this.check(rest + (this.decoder.end() ?? ''), this.bytes);
   }
 
-  // GBK cannot encode U+FFFD, so a replacement character means the bytes were not GBK.
+  // GB 18030 cannot encode U+FFFD as such bytes, so a replacement character means invalid input.
   private check(text: string, offset: number): string {
     if (text.includes('\ufffd')) throw this.mismatch(offset, 'GBK');
     return text;

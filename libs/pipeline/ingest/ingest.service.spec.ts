@@ -4,11 +4,6 @@
  * resend is recognised and not stored as a new record.
  */
 import { createHash } from 'node:crypto';
-
-// @nestjs/common 12 is ESM-only and the unit project loads CommonJS; ingest.service.ts needs
-// only its Logger, which these pure functions never touch.
-jest.mock('@nestjs/common', () => ({ Logger: class {} }));
-
 import { penaltyRecord } from '../../../test/fixtures/credit-data';
 import { canonicalJson, contentKey } from './ingest.service';
 

@@ -109,8 +109,9 @@ async function* readCsv(text: Readable): AsyncGenerator<SubmittedRecord> {
       index++;
     }
   } catch (e) {
-    const line = (e as { lines?: number }).lines;
-    throw asMalformed(e, { index, line }, `CSV 第 ${line ?? '?'} 行格式错误`);
+    // The parser runs ahead of the consumer: its own record count names the failing row.
+    const { lines: line, records } = e as { lines?: number; records?: number };
+    throw asMalformed(e, { index: records ?? index, line }, `CSV 第 ${line ?? '?'} 行格式错误`);
   }
 }
 

@@ -13,10 +13,6 @@ import { maskIdentifier } from '../../domain/identity';
 import { canonicalJson } from '../ingest/ingest.service';
 import { prepareChunk } from './prepare-chunk';
 
-// @nestjs/common 12 is ESM-only and the unit project loads CommonJS; prepare-chunk reaches it
-// through ingest.service.ts (for canonicalJson), which only needs its Logger.
-jest.mock('@nestjs/common', () => ({ Logger: class {} }));
-
 const TODAY = new Date('2026-06-15T04:00:00Z');
 const DECIDED = '2026-06-05';
 const NOTIFIED = '2026-05-26';

@@ -19,6 +19,11 @@ export function prepareChunk(chunk: RecordChunkMessage, item: CatalogItem, today
 
   for (const record of chunk.records) {
     const sourceKey = record.sourceKey ?? `index:${record.index}`;
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f]/.test(sourceKey) || sourceKey.length > 200) {
+      rejections.push({ index: record.index, sourceKey: null, field: 'source_key', code: 'INVALID_FORMAT', value: null });
+      continue;
+    }
     const verdict = validateRecord(record.payload, item, today);
     if (!verdict.ok) {
       for (const r of verdict.rejections) {

@@ -25,7 +25,7 @@ async function decodeAs(contentType: string, bytes: Buffer, size: number): Promi
   }
 }
 
-describe('decodeBody — known gaps', () => {
+describe('decodeBody — edge cases', () => {
   /**
    * decode-body.ts GbkDecoder looks for the UTF-8 BOM only in the first chunk it receives
    * (`chunk.subarray(0, 3).equals(UTF8_BOM)`); when the first chunk is shorter than 3 bytes the

@@ -27,7 +27,7 @@ async function csvRefusal(body: string): Promise<IngestError> {
   throw new Error('expected the CSV to be refused');
 }
 
-describe('readRecords — known gaps', () => {
+describe('readRecords — edge cases', () => {
   /**
    * read-records.ts readCsv reports as `index` the number of rows the consumer had taken when
    * csv-parse failed; csv-parse parses ahead of the consumer (the trap the JSON reader now

@@ -13,7 +13,7 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
   return [];
 }
 
-describe('loadHubConfig — known gaps', () => {
+describe('loadHubConfig — edge cases', () => {
   /**
    * hub-config.ts checks the DATABASE_URL/AMQP_URL pairing (and the embedded roles) only after
    * the schema parse succeeded, so an environment with a bad PORT and only DATABASE_URL is

@@ -18,7 +18,7 @@ function penaltyItem(): CatalogItem {
 const PENALTY = penaltyItem();
 const dated = { decision_date: recentDate(10, TODAY), notified_on: recentDate(20, TODAY) };
 
-describe('validateRecord — known gaps', () => {
+describe('validateRecord — edge cases', () => {
   /**
    * A rejection's value is stored in PostgreSQL (rejections are sent as jsonb to
    * RecordRepository.loadChunk); jsonb and text cannot hold U+0000, so echoing the NUL back makes
