@@ -111,6 +111,7 @@ interface BenchResults {
   raw?: RawCeilingResult & { readonly machine: MachineLoad };
   ratio?: { readonly endToEndOverRawPipelined: number; readonly endToEndOverRawSequential: number };
   problems: string[];
+  hubWarnings?: string[];
   error?: string;
 }
 
@@ -243,6 +244,10 @@ async function runBench(opts: BenchOptions, name: string, logDir: string, cleanu
 
   // The hub goes before the raw ceiling runs, so it competes for neither CPU nor disk.
   await Promise.all(processes.map((p) => p.stop()));
+  results.hubWarnings = processes.flatMap((p) => p.warnings.map((w) => `${p.name}| ${w}`));
+  if (results.hubWarnings.length > 0) {
+    results.problems.push(`the hub logged ${results.hubWarnings.length} warning/error lines, first: ${results.hubWarnings.slice(0, 5).join(' || ')}`);
+  }
   await queues.close();
 
   // --- 3. raw ceiling ---------------------------------------------------------------------

@@ -34,6 +34,9 @@ export class HubProcess {
   private readonly log: WriteStream;
   private readonly child: ChildProcess;
   private exit?: { code: number | null; signal: NodeJS.Signals | null };
+  private stopping = false;
+  /** Warning and error lines logged before the benchmark began stopping the process. */
+  readonly warnings: string[] = [];
   readonly exited: Promise<void>;
 
   constructor(
@@ -111,6 +114,7 @@ export class HubProcess {
 
   /** SIGTERM (the hub's shutdown hooks close the bus and the pool), SIGKILL after 15 s. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.running) {
       this.child.kill('SIGTERM');
       const killed = await Promise.race([this.exited.then(() => false), sleep(15_000).then(() => true)]);
@@ -137,6 +141,7 @@ export class HubProcess {
 
   private onLine(line: string): void {
     this.lines.push(line);
+    if (!this.stopping && /\b(WARN|ERROR|FATAL)\b|unhandled rejection/.test(line)) this.warnings.push(line);
     if (this.lines.length > 500) this.lines.splice(0, this.lines.length - 500);
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       const m = line.match(this.waiters[i].pattern);

@@ -85,9 +85,9 @@ describe('readRecords — JSON array', () => {
     expect((await refusal(body, 'json', { size: 4096 })).details).toEqual([expect.objectContaining({ index: 4 })]);
   });
 
-  it('counts scalar elements when naming the broken record', async () => {
-    const error = await refusal('[{"n":0}, 1, "two", null, {"n": ]', 'json');
-    expect(error.details).toEqual([expect.objectContaining({ index: 4 })]);
+  it('names the first record that is wrong, whether it is not an object or not JSON', async () => {
+    expect((await refusal('[{"n":0}, 1, "two", null, {"n": ]', 'json')).details).toEqual([expect.objectContaining({ index: 1 })]);
+    expect((await refusal('[{"n":0}, {"n":1}, {"s":"]}"}, {"n": ]', 'json')).details).toEqual([expect.objectContaining({ index: 3 })]);
   });
 
   it('refuses a JSON array cut off in the middle with MALFORMED_BODY', async () => {

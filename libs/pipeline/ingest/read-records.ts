@@ -1,9 +1,8 @@
 import { parse as parseCsv } from 'csv-parse';
-import { pipeline, Readable, Transform } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { parser as jsonParser } from 'stream-json';
-import { streamArray } from 'stream-json/streamers/StreamArray';
 import { IngestError } from './ingest-error';
+import { JsonArraySplitter } from './json-array-splitter';
 import { BodyFormat } from './media-type';
 
 export interface SubmittedRecord {
@@ -28,50 +27,19 @@ export function readRecords(text: Readable, format: BodyFormat): AsyncGenerator<
 }
 
 async function* readJsonArray(text: Readable): AsyncGenerator<SubmittedRecord> {
-  const position = new ElementCounter();
-  const elements = pipeline(text, jsonParser(), position, streamArray(), () => undefined);
-  try {
-    for await (const element of elements as AsyncIterable<{ key: number; value: unknown }>) {
-      yield { index: element.key, fields: asRecord(element.value, { index: element.key }) };
+  const splitter = new JsonArraySplitter(MAX_DEPTH);
+  for await (const piece of text as AsyncIterable<string>) {
+    for (const { index, text: element } of splitter.feed(piece)) {
+      let value: unknown;
+      try {
+        value = JSON.parse(element);
+      } catch (e) {
+        throw new IngestError('MALFORMED_BODY', `第 ${index} 条记录不是有效的 JSON`, [{ index, reason: (e as Error).message }]);
+      }
+      yield { index, fields: asRecord(value, { index }) };
     }
-  } catch (e) {
-    throw asMalformed(e, { index: position.completed }, '请求体不是有效的 JSON 数组');
   }
-}
-
-/**
- * Counts the array's completed elements in the token stream. The parser runs ahead of the
- * consumer, so this count, not the last element read, names the record a syntax error is in.
- */
-class ElementCounter extends Transform {
-  completed = 0;
-  private depth = 0;
-
-  constructor() {
-    super({ objectMode: true });
-  }
-
-  override _transform(token: { name: string }, _encoding: BufferEncoding, done: (e: null, t: unknown) => void): void {
-    switch (token.name) {
-      case 'startObject':
-      case 'startArray':
-        this.depth++;
-        break;
-      case 'endObject':
-      case 'endArray':
-        this.depth--;
-        if (this.depth === 1) this.completed++;
-        break;
-      case 'stringValue':
-      case 'numberValue':
-      case 'nullValue':
-      case 'trueValue':
-      case 'falseValue':
-        if (this.depth === 1) this.completed++;
-        break;
-    }
-    done(null, token);
-  }
+  splitter.end();
 }
 
 async function* readNdjson(text: Readable): AsyncGenerator<SubmittedRecord> {
