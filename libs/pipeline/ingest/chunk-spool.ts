@@ -23,11 +23,12 @@ export class ChunkSpool<T> {
     return this.count;
   }
 
-  async add(chunk: T): Promise<void> {
+  /** `approximateBytes`: what the chunk weighed in the request body (measuring it again would cost a serialisation). */
+  async add(chunk: T, approximateBytes: number): Promise<void> {
     this.count++;
     if (!this.file) {
       this.inMemory.push(chunk);
-      this.bytesInMemory += approximateSize(chunk);
+      this.bytesInMemory += approximateBytes;
       if (this.bytesInMemory <= this.memoryLimitBytes) return;
       const path = join(tmpdir(), `credit-hub-spool-${randomUUID()}.ndjson`);
       this.file = { path, stream: createWriteStream(path) };
@@ -59,8 +60,4 @@ export class ChunkSpool<T> {
     const stream = (this.file as { stream: WriteStream }).stream;
     if (!stream.write(`${line}\n`)) await once(stream, 'drain');
   }
-}
-
-function approximateSize(value: unknown): number {
-  return JSON.stringify(value).length;
 }

@@ -89,6 +89,9 @@ export class IngestService {
     media: ReturnType<typeof parseIngestMediaType>,
     spool: ChunkSpool<RecordChunkMessage>,
   ): Promise<number> {
+    let bodyBytes = 0;
+    let bytesAtLastFlush = 0;
+    s.body.on('data', (piece: Buffer) => (bodyBytes += piece.length));
     const text = decodeBody(s.body, media.charset, this.limits.maxBytes);
     let records: EnvelopeRecord[] = [];
     let received = 0;
@@ -102,7 +105,8 @@ export class IngestService {
         channel: s.channel,
         receivedAt,
         records,
-      });
+      }, bodyBytes - bytesAtLastFlush);
+      bytesAtLastFlush = bodyBytes;
       records = [];
     };
     for await (const { index, fields } of readRecords(text, media.format)) {
