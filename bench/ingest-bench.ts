@@ -18,7 +18,10 @@ import {
   busyPercent,
   MachineInfo,
   machineInfo,
+  rabbitmqPid,
+  ServiceCpu,
   systemCpu,
+  watchServices,
 } from './support/environment';
 import { HUB_TUNING_VARIABLES, HubProcess } from './support/hub-processes';
 import { LoadProbe, LoadProgress, QueueDepths, QueueProbe } from './support/hub-probe';
@@ -49,17 +52,40 @@ interface MachineLoad {
   /** CPU the benchmark's own process (HTTP client, probes) used. */
   readonly benchClientCpuSeconds: number;
   readonly loadAverage1mAtEnd: number;
+  /** CPU seconds of the bench database's PostgreSQL backends, its shared background writers, and the broker. */
+  readonly services: ServiceCpu;
 }
 
-function watchMachine(): () => MachineLoad {
+interface Accounting {
+  readonly database: string;
+  readonly brokerPid: number | null;
+}
+
+/** CPU seconds each hub process uses from now until the returned function is called. */
+function watchHubCpu(processes: readonly HubProcess[]): () => Record<string, number | null> {
+  const before = new Map(processes.map((p) => [p.name, p.cpuSeconds()]));
+  return () => {
+    const out: Record<string, number | null> = {};
+    for (const p of processes) {
+      const b = before.get(p.name);
+      const a = p.cpuSeconds();
+      out[p.name] = b !== undefined && a !== undefined ? round(a - b, 1) : null;
+    }
+    return out;
+  };
+}
+
+function watchMachine(accounting: Accounting): () => MachineLoad {
   const cpu = systemCpu();
   const own = process.cpuUsage();
+  const services = watchServices(accounting.database, accounting.brokerPid);
   return () => {
     const used = process.cpuUsage(own);
     return {
       cpuBusyPercent: busyPercent(cpu, systemCpu()),
       benchClientCpuSeconds: round((used.user + used.system) / 1e6, 1),
       loadAverage1mAtEnd: round(loadavg()[0], 2),
+      services: services(),
     };
   };
 }
@@ -98,6 +124,7 @@ interface QueryResult {
   readonly queriesPerSecond: number;
   readonly latency: LatencySummary;
   readonly statuses: Record<string, number>;
+  readonly hubCpuSeconds: Record<string, number | null>;
   readonly machine: MachineLoad;
 }
 
@@ -237,10 +264,11 @@ async function runBench(opts: BenchOptions, name: string, logDir: string, cleanu
   }
 
   // --- 1. end to end ----------------------------------------------------------------------
-  results.ingest = await endToEnd(opts, base, apiKey, bodies, processes, new LoadProbe(db), queues, results.problems);
+  const accounting: Accounting = { database: name, brokerPid: await rabbitmqPid() };
+  results.ingest = await endToEnd(opts, base, apiKey, bodies, processes, new LoadProbe(db), queues, accounting, results.problems);
 
   // --- 2. subject queries -----------------------------------------------------------------
-  if (!opts.skipQuery) results.query = await subjectQueries(opts, base, processes, results.problems);
+  if (!opts.skipQuery) results.query = await subjectQueries(opts, base, processes, accounting, results.problems);
 
   // The hub goes before the raw ceiling runs, so it competes for neither CPU nor disk.
   await Promise.all(processes.map((p) => p.stop()));
@@ -253,7 +281,8 @@ async function runBench(opts: BenchOptions, name: string, logDir: string, cleanu
   // --- 3. raw ceiling ---------------------------------------------------------------------
   if (!opts.skipRaw) {
     say(`raw ceiling: ${records.length} records in chunks of ${opts.rawChunk}...`);
-    const machine = watchMachine();
+    const machine = watchMachine(accounting);
+    let rawLoad: MachineLoad | undefined;
     const raw = await measureRawCeiling({
       amqpUrl,
       databaseUrl,
@@ -263,8 +292,9 @@ async function runBench(opts: BenchOptions, name: string, logDir: string, cleanu
       poolSize: opts.rawPool,
       timeoutMs: opts.drainTimeoutS * 1000,
       progress: (line) => say(`  ${line}`),
+      done: () => (rawLoad = machine()),
     });
-    results.raw = { ...raw, machine: machine() };
+    results.raw = { ...raw, machine: rawLoad ?? machine() };
     results.ratio = {
       endToEndOverRawPipelined: round(results.ingest.endToEndRecordsPerSecond / results.raw.pipelined.overall.recordsPerSecond, 3),
       endToEndOverRawSequential: round(results.ingest.endToEndRecordsPerSecond / results.raw.sequential.overall.recordsPerSecond, 3),
@@ -338,17 +368,18 @@ async function endToEnd(
   processes: readonly HubProcess[],
   probe: LoadProbe,
   queues: QueueProbe,
+  accounting: Accounting,
   problems: string[],
 ): Promise<IngestResult> {
   const total = opts.records;
   const bodyBytes = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0);
   say(`end to end: ${total} records in ${bodies.length} requests of up to ${opts.batch}, ${opts.concurrency} in flight (${round(bodyBytes / 1024 ** 2, 1)} MiB of JSON)...`);
-  const cpuBefore = new Map(processes.map((p) => [p.name, p.cpuSeconds()]));
+  const hubCpu = watchHubCpu(processes);
   const latencies: number[] = [];
   let retried = 0;
   let sent = 0;
   let accepted = 0;
-  const machine = watchMachine();
+  const machine = watchMachine(accounting);
   const t0 = performance.now();
 
   const ingestDeadline = new Deadline('REST ingest', opts.drainTimeoutS * 1000);
@@ -434,12 +465,7 @@ async function endToEnd(
   }
   const receipts = await receiptsPromise;
   const end = ingestEnd ?? loadedAt;
-  const cpu: Record<string, number | null> = {};
-  for (const p of processes) {
-    const before = cpuBefore.get(p.name);
-    const after = p.cpuSeconds();
-    cpu[p.name] = before !== undefined && after !== undefined ? round(after - before, 1) : null;
-  }
+  const cpu = hubCpu();
   const machineLoad = machine();
   depths = await queues.read();
   say(`  all ${total} records processed ${Math.round((loadedAt - t0) / 1000)} s after the first request`);
@@ -523,6 +549,7 @@ async function subjectQueries(
   opts: BenchOptions,
   base: string,
   processes: readonly HubProcess[],
+  accounting: Accounting,
   problems: string[],
 ): Promise<QueryResult> {
   say(`subject queries: ${opts.queries} GET /api/v1/subjects/<code> over random loaded subjects, ${opts.queryConcurrency} clients (after ${opts.queryWarmup} warm-up)...`);
@@ -548,10 +575,13 @@ async function subjectQueries(
   };
   await runPool(opts.queryWarmup, opts.queryConcurrency, (i) => query(codes[i], false));
   assertAlive(processes);
-  const machine = watchMachine();
+  const machine = watchMachine(accounting);
+  const hubCpu = watchHubCpu(processes);
   const t0 = performance.now();
   await runPool(opts.queries, opts.queryConcurrency, (i) => query(codes[opts.queryWarmup + i], true));
   const ms = performance.now() - t0;
+  const stopWatch = machine();
+  const hubCpuSeconds = hubCpu();
   assertAlive(processes);
   if (sample) problems.push(`unexpected subject query answer(s), statuses ${JSON.stringify(statuses)}; first: ${sample}`);
   return {
@@ -562,7 +592,8 @@ async function subjectQueries(
     queriesPerSecond: perSecond(opts.queries, ms),
     latency: summarize(latencies),
     statuses,
-    machine: machine(),
+    hubCpuSeconds,
+    machine: stopWatch,
   };
 }
 
@@ -590,13 +621,13 @@ function printReport(r: BenchResults): void {
     say(`  drain after last 202 ${(i.drainMs / 1000).toFixed(2)} s   (max hub.records depth seen ${String(i.maxQueueReady)} messages)`);
     say(`  END TO END          ${i.endToEndRecordsPerSecond} records/s   ${(i.endToEndMs / 1000).toFixed(2)} s from first request to last record loaded`);
     say(`  loaded ${i.loaded}, rejected ${i.rejected}; credit_records rows ${i.creditRecordsRows}; batch reports ${i.batchReports ? `${i.batchReports.done} done, loaded ${i.batchReports.loaded}, rejected ${i.batchReports.rejected}` : 'unavailable'}; dead-lettered ${String(i.deadLettered)}`);
-    say(`  CPU                 hub ${Object.entries(i.hubCpuSeconds).map(([k, v]) => `${k} ${String(v)} s`).join(', ')}; ${describeLoad(i.machine)}`);
+    say(`  CPU seconds         hub ${describeHubCpu(i.hubCpuSeconds)}; ${describeLoad(i.machine)}`);
   }
   const q = r.query;
   if (q) {
     say('subject query (GET /api/v1/subjects/<code>, public)');
     say(`  ${q.queriesPerSecond} queries/s   p50 ${q.latency.p50Ms} ms, p95 ${q.latency.p95Ms} ms, p99 ${q.latency.p99Ms} ms, max ${q.latency.maxMs} ms   (${q.queries} queries, ${q.concurrency} clients, statuses ${JSON.stringify(q.statuses)})`);
-    say(`  CPU                 ${describeLoad(q.machine)}`);
+    say(`  CPU seconds         hub ${describeHubCpu(q.hubCpuSeconds)}; ${describeLoad(q.machine)}`);
   }
   const raw = r.raw;
   if (raw) {
@@ -605,7 +636,7 @@ function printReport(r: BenchResults): void {
     say(`  consume+insert      ${raw.sequential.consumeInsert.recordsPerSecond} records/s   (${(raw.sequential.consumeInsert.ms / 1000).toFixed(2)} s)`);
     say(`  overall sequential  ${raw.sequential.overall.recordsPerSecond} records/s   (publish all, then consume all)`);
     say(`  overall pipelined   ${raw.pipelined.overall.recordsPerSecond} records/s   (consumer running while publishing; ${(raw.pipelined.overall.ms / 1000).toFixed(2)} s)`);
-    say(`  CPU                 ${describeLoad(raw.machine)} (whole raw phase)`);
+    say(`  CPU seconds         ${describeLoad(raw.machine)} (both passes)`);
   }
   if (r.ratio) {
     say(`ratio end to end / raw: ${r.ratio.endToEndOverRawPipelined} of the pipelined ceiling, ${r.ratio.endToEndOverRawSequential} of the sequential one`);
@@ -616,8 +647,17 @@ function printReport(r: BenchResults): void {
   } else say('problems seen: none');
 }
 
+function describeHubCpu(cpu: Record<string, number | null>): string {
+  return Object.entries(cpu).map(([k, v]) => `${k} ${String(v)} s`).join(', ');
+}
+
 function describeLoad(m: MachineLoad): string {
-  return `machine ${String(m.cpuBusyPercent)}% busy, bench client ${m.benchClientCpuSeconds} s, load average ${m.loadAverage1mAtEnd}`;
+  const s = m.services;
+  return (
+    `PostgreSQL backends ${String(s.postgresBenchBackends)} s + background ${String(s.postgresBackground)} s, ` +
+    `RabbitMQ ${String(s.rabbitmq)} s, bench client ${m.benchClientCpuSeconds} s; ` +
+    `whole machine ${String(m.cpuBusyPercent)}% busy, load average ${m.loadAverage1mAtEnd}`
+  );
 }
 
 function writeResults(results: BenchResults, started: Date): string {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -140,4 +140,81 @@ export function systemCpu(): CpuSnapshot | undefined {
 export function busyPercent(before: CpuSnapshot | undefined, after: CpuSnapshot | undefined): number | null {
   if (!before || !after || after.total <= before.total) return null;
   return Math.round(((after.busy - before.busy) / (after.total - before.total)) * 1000) / 10;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux; USER_HZ 100). */
+export function cpuSecondsOfPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields 14 and 15 of proc(5), counted here from the state field (3).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The broker's OS process, to account its CPU (null if rabbitmqctl cannot say). */
+export async function rabbitmqPid(): Promise<number | null> {
+  try {
+    const status = JSON.parse(await rabbitmqctl('status', '--formatter', 'json')) as { pid?: unknown };
+    return typeof status.pid === 'number' ? status.pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds per PostgreSQL server process: the backends serving `database` (their process
+ * title names it) and the shared background processes (WAL writer, checkpointer, ...).
+ */
+export function postgresCpu(database: string): Map<number, { kind: 'backend' | 'background'; seconds: number }> {
+  const out = new Map<number, { kind: 'backend' | 'background'; seconds: number }>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const dir of pids) {
+    try {
+      const title = readFileSync(`/proc/${dir}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (!title.startsWith('postgres: ')) continue;
+      const kind = title.includes(` ${database} `) ? 'backend' : /writer|checkpointer/.test(title) ? 'background' : undefined;
+      const seconds = kind && cpuSecondsOfPid(Number(dir));
+      if (kind && seconds !== undefined) out.set(Number(dir), { kind, seconds });
+    } catch {
+      /* the process went away while we looked */
+    }
+  }
+  return out;
+}
+
+export interface ServiceCpu {
+  readonly postgresBenchBackends: number | null;
+  readonly postgresBackground: number | null;
+  readonly rabbitmq: number | null;
+}
+
+/** Starts accounting the CPU the database and the broker spend; the returned function reads the deltas. */
+export function watchServices(database: string, brokerPid: number | null): () => ServiceCpu {
+  const pgBefore = postgresCpu(database);
+  const brokerBefore = brokerPid === null ? undefined : cpuSecondsOfPid(brokerPid);
+  return () => {
+    const pgAfter = postgresCpu(database);
+    const sum = (kind: 'backend' | 'background'): number | null => {
+      if (pgAfter.size === 0) return null;
+      let total = 0;
+      for (const [pid, now] of pgAfter) {
+        if (now.kind === kind) total += now.seconds - (pgBefore.get(pid)?.seconds ?? 0);
+      }
+      return Math.round(total * 10) / 10;
+    };
+    const brokerAfter = brokerPid === null ? undefined : cpuSecondsOfPid(brokerPid);
+    return {
+      postgresBenchBackends: sum('backend'),
+      postgresBackground: sum('background'),
+      rabbitmq: brokerBefore !== undefined && brokerAfter !== undefined ? Math.round((brokerAfter - brokerBefore) * 10) / 10 : null,
+    };
+  };
 }

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, readFileSync, WriteStream } from 'node:fs';
+import { createWriteStream, WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { cpuSecondsOfPid } from './environment';
 import { BenchError, Deadline, interruption, sleep } from './util';
 
 export type HubRole = 'all' | 'api' | 'worker';
@@ -126,17 +127,9 @@ export class HubProcess {
     await new Promise<void>((resolve) => this.log.end(resolve));
   }
 
-  /** CPU seconds (user + system) the process has used so far, from /proc (Linux only). */
+  /** CPU seconds (user + system) the process has used so far (Linux only). */
   cpuSeconds(): number | undefined {
-    if (!this.pid || !this.running) return undefined;
-    try {
-      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // Fields 14 and 15 of proc(5), counted from the state field (3); USER_HZ is 100 on Linux.
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return undefined;
-    }
+    return this.pid && this.running ? cpuSecondsOfPid(this.pid) : undefined;
   }
 
   private onLine(line: string): void {

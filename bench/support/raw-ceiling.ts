@@ -65,6 +65,8 @@ export async function measureRawCeiling(options: {
   readonly poolSize: number;
   readonly timeoutMs: number;
   readonly progress: (line: string) => void;
+  /** Called when the work is done, before the consumer's connections close (for CPU accounting). */
+  readonly done: () => void;
 }): Promise<RawCeilingResult> {
   const total = options.chunks.reduce((n, c) => n + c.records.length, 0);
   const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize, connectionTimeoutMillis: 10_000 });
@@ -138,6 +140,7 @@ export async function measureRawCeiling(options: {
     const pipeOverall = phase(total, options.chunks.length, (await pipeConsume.done) - pipeStarted);
     options.progress(`raw pipelined overall: ${pipeOverall.recordsPerSecond} records/s`);
 
+    options.done();
     const check = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${TABLE}`);
     if (Number(check.rows[0].n) !== total) throw new BenchError(`raw table holds ${check.rows[0].n} rows, expected ${total}`);
 

@@ -25,6 +25,8 @@ export interface RecordChunkMessage {
   readonly itemCode: string;
   readonly channel: string;
   readonly receivedAt: string;
+  /** The supplier's mapping version when the batch arrived; null: standard or canonical names. */
+  readonly mappingVersion: number | null;
   readonly records: readonly EnvelopeRecord[];
 }
 

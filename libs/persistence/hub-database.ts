@@ -2,8 +2,9 @@ import { DataSource } from 'typeorm';
 import { HubConfig } from '../config/hub-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
+import { Brain1764316800000 } from './migrations/1764316800000-brain';
 
-export const MIGRATIONS = [InitialSchema1764230400000];
+export const MIGRATIONS = [InitialSchema1764230400000, Brain1764316800000];
 
 /**
  * The connection to the central repository. Repositories receive it; nothing else may

@@ -61,6 +61,16 @@ export class RecordRepository {
            WHERE EXCLUDED.name IS NOT NULL AND s.name IS DISTINCT FROM EXCLUDED.name`,
           [JSON.stringify(subjects)],
         );
+        // Every USCC teaches the registry its embedded organisation code (characters 9-17), so a
+        // later record carrying only that legacy code resolves to it (R6).
+        await tx.query(
+          `INSERT INTO subject_identifiers (kind, identifier, subject_code, source)
+           SELECT 'organization_code', substr(code, 9, 9), code, 'uscc'
+           FROM jsonb_to_recordset($1::jsonb) AS t(code text, kind text)
+           WHERE kind = 'organization'
+           ON CONFLICT DO NOTHING`,
+          [JSON.stringify(subjects)],
+        );
       }
 
       let newVersions = 0;

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { HubConfig } from '../config/hub-config';
 import { BatchRepository } from '../persistence/batch.repository';
+import { CatalogVersionRepository } from '../persistence/catalog-version.repository';
+import { MappingRepository } from '../persistence/mapping.repository';
+import { SubjectRegistryRepository } from '../persistence/subject-registry.repository';
 import { BusMessageRepository } from '../persistence/bus-message.repository';
 import { HealthRepository } from '../persistence/health.repository';
 import { HubDatabase } from '../persistence/hub-database';
@@ -11,6 +14,9 @@ import { HUB_CONFIG } from './tokens';
 
 const repositories = [
   BatchRepository,
+  CatalogVersionRepository,
+  MappingRepository,
+  SubjectRegistryRepository,
   BusMessageRepository,
   HealthRepository,
   RecordRepository,

@@ -9,6 +9,7 @@ jest.setTimeout(60_000);
 const chunk = (chunkNo: number): RecordChunkMessage => ({
   batchId: '00000000-0000-4000-8000-000000000000',
   chunkNo,
+  mappingVersion: null,
   supplierId: 's',
   supplierCode: 'sup',
   itemCode: 'administrative_penalty',

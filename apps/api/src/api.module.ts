@@ -5,6 +5,7 @@ import { MESSAGE_BUS, MessageBus } from '../../../libs/bus/message-bus';
 import { HubConfig } from '../../../libs/config/hub-config';
 import { ErrorEnvelopeFilter } from '../../../libs/http/error-envelope.filter';
 import { BatchRepository } from '../../../libs/persistence/batch.repository';
+import { MappingRepository } from '../../../libs/persistence/mapping.repository';
 import { SubjectQueryRepository } from '../../../libs/persistence/subject-query.repository';
 import { SupplierRepository } from '../../../libs/persistence/supplier.repository';
 import { SupplierAdminService } from '../../../libs/pipeline/admin/supplier-admin.service';
@@ -36,9 +37,11 @@ import { SubjectsController } from './query/subjects.controller';
     SupplierOrOperatorGuard,
     {
       provide: IngestService,
-      inject: [BatchRepository, MESSAGE_BUS, Catalog, HUB_CONFIG],
-      useFactory: (batches: BatchRepository, bus: MessageBus, catalog: Catalog, config: HubConfig) =>
-        new IngestService(batches, bus, (code) => catalog.find(code) !== undefined, config.ingest),
+      inject: [BatchRepository, MESSAGE_BUS, Catalog, HUB_CONFIG, MappingRepository],
+      useFactory: (batches: BatchRepository, bus: MessageBus, catalog: Catalog, config: HubConfig, mappings: MappingRepository) =>
+        new IngestService(batches, bus, (code) => catalog.find(code) !== undefined, config.ingest, (supplierId, item) =>
+          mappings.latestVersion(supplierId, item),
+        ),
     },
     {
       provide: BatchReportService,

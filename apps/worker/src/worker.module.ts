@@ -1,4 +1,7 @@
 import { Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { CatalogVersionRepository } from '../../../libs/persistence/catalog-version.repository';
+import { canonicalJson } from '../../../libs/pipeline/ingest/ingest.service';
 import { Catalog } from '../../../catalog/catalog';
 import { MESSAGE_BUS, MessageBus } from '../../../libs/bus/message-bus';
 import { QUEUES } from '../../../libs/bus/messages';
@@ -12,14 +15,27 @@ import { DatabaseModule } from '../../../libs/runtime/database.module';
 import { MetricsModule } from '../../../libs/runtime/metrics.module';
 import { CLOCK, Clock } from '../../../libs/runtime/tokens';
 
-/** Subscribes the handlers once the application is up; one handler per queue. */
+/**
+ * Once the application is up: records the catalog versions this worker validates against
+ * (a changed item without a version bump stops it), then subscribes one handler per queue.
+ */
 class WorkerSubscriptions implements OnApplicationBootstrap {
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     private readonly recordChunks: RecordChunkHandler,
+    private readonly catalog: Catalog,
+    private readonly catalogVersions: CatalogVersionRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.catalogVersions.record(
+      this.catalog.all().map((item) => ({
+        code: item.code,
+        version: item.version,
+        contentHash: createHash('sha256').update(canonicalJson(item)).digest('hex'),
+        definition: item,
+      })),
+    );
     await this.bus.consume(QUEUES.records, this.recordChunks.handle);
   }
 }
@@ -35,8 +51,9 @@ class WorkerSubscriptions implements OnApplicationBootstrap {
     },
     {
       provide: WorkerSubscriptions,
-      inject: [MESSAGE_BUS, RecordChunkHandler],
-      useFactory: (bus: MessageBus, handler: RecordChunkHandler) => new WorkerSubscriptions(bus, handler),
+      inject: [MESSAGE_BUS, RecordChunkHandler, Catalog, CatalogVersionRepository],
+      useFactory: (bus: MessageBus, handler: RecordChunkHandler, catalog: Catalog, versions: CatalogVersionRepository) =>
+        new WorkerSubscriptions(bus, handler, catalog, versions),
     },
   ],
 })

@@ -23,16 +23,16 @@ export const REJECTION_CODES = {
     hint: '按目录规定的格式填写该字段',
   },
   INVALID_DATE: {
-    zh: '日期无效',
-    en: 'The date is not a real calendar date in YYYY-MM-DD form',
+    zh: '日期无效或不合理',
+    en: 'The date is not a real calendar date in YYYY-MM-DD form, or cannot be true (before 1949-10-01, or out of order with another date of the record)',
     basis: '第九条 公共信用信息目录（数据格式）',
-    hint: '使用 YYYY-MM-DD 格式的真实日期',
+    hint: '使用 YYYY-MM-DD 格式的真实日期，并核对与记录中其他日期的先后顺序',
   },
   FUTURE_DATE: {
     zh: '日期晚于当前日期',
     en: 'The date lies in the future',
     basis: '第九条 公共信用信息目录（数据格式）',
-    hint: '核对日期，决定日期不能晚于报送日',
+    hint: '核对日期：决定、告知等已发生事项的日期不能晚于报送日',
   },
   UNKNOWN_CODE_VALUE: {
     zh: '代码值不在目录规定的代码表中',

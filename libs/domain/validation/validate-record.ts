@@ -2,6 +2,8 @@ import type { CatalogField, CatalogItem } from '../../../catalog/catalog-item.sc
 import { checkCitizenId, checkUscc, classifySubjectCode, maskIdentifier, normalizeIdentifier } from '../identity';
 import { chinaCalendarDate, isCalendarDate } from '../identity/citizen-id';
 import { Rejection, RejectionCode } from '../rejections/rejection-codes';
+// Dates that record something that has already happened: a future value is a typing error.
+import { EVENT_DATE_FIELDS } from '../rules/date-plausibility';
 
 export type SubjectKind = 'organization' | 'person';
 
@@ -13,8 +15,6 @@ export type RecordVerdict =
     }
   | { readonly ok: false; readonly rejections: Rejection[] };
 
-/** Dates that record something that has already happened; a future value is a typing error. */
-const PAST_DATE_FIELDS = new Set(['decision_date', 'notified_on', 'registration_date', 'listed_on', 'award_date']);
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const INTEGER = /^-?\d+$/;
 const ARRAY_SEPARATORS = /[;；,，|]/;
@@ -85,7 +85,7 @@ function checkField(field: CatalogField, value: unknown, today: Date): FieldChec
     case 'date': {
       const text = String(value).trim();
       if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || !isCalendarDate(text.replace(/-/g, ''))) return { code: 'INVALID_DATE' };
-      if (PAST_DATE_FIELDS.has(field.name) && text > chinaCalendarDate(today)) return { code: 'FUTURE_DATE' };
+      if (EVENT_DATE_FIELDS.has(field.name) && text > chinaCalendarDate(today)) return { code: 'FUTURE_DATE' };
       return { value: text };
     }
     case 'decimal': {
@@ -133,6 +133,9 @@ function resolveSubject(
   if (raw === undefined) return { ok: false, code: 'REQUIRED_FIELD' };
   const text = String(raw);
   const subjectType = item.subject.typeField ? present.get(item.subject.typeField) : undefined;
+  // An identifier the registry could not resolve (legacy code, placeholder) says so, whatever the type.
+  const unresolved = classifySubjectCode(text, today);
+  if (!unresolved.ok && unresolved.code === 'SUBJECT_UNRESOLVED') return { ok: false, code: 'SUBJECT_UNRESOLVED', value: masked(text) };
   if (subjectType === 'natural_person') {
     const check = checkCitizenId(text, today);
     return check.ok ? { ok: true, code: check.code, kind: 'person' } : { ok: false, code: check.code, value: masked(text) };

@@ -47,6 +47,7 @@ export class IngestService {
     private readonly bus: MessageBus,
     private readonly knownItem: (code: string) => boolean,
     private readonly limits: IngestLimits,
+    private readonly mappingVersion: (supplierId: string, itemCode: string) => Promise<number | undefined> = async () => undefined,
   ) {}
 
   async submit(s: Submission): Promise<Receipt> {
@@ -71,9 +72,11 @@ export class IngestService {
 
     const batchId = randomUUID();
     const receivedAt = new Date().toISOString();
+    // The batch is mapped with the mapping of the moment it arrived, even if it is replaced meanwhile.
+    const mappingVersion = (await this.mappingVersion(s.supplier.id, s.itemCode)) ?? null;
     const spool = new ChunkSpool<RecordChunkMessage>();
     try {
-      const received = await this.spoolChunks(s, batchId, receivedAt, media, spool);
+      const received = await this.spoolChunks(s, { batchId, receivedAt, mappingVersion }, media, spool);
       await this.publish(s, batchId, spool);
       await this.batches.accept(batchId, received, spool.length);
       return { batchId, received, replayed: false };
@@ -84,8 +87,7 @@ export class IngestService {
 
   private async spoolChunks(
     s: Submission,
-    batchId: string,
-    receivedAt: string,
+    batch: { batchId: string; receivedAt: string; mappingVersion: number | null },
     media: ReturnType<typeof parseIngestMediaType>,
     spool: ChunkSpool<RecordChunkMessage>,
   ): Promise<number> {
@@ -97,13 +99,12 @@ export class IngestService {
     let received = 0;
     const flush = async () => {
       await spool.add({
-        batchId,
+        ...batch,
         chunkNo: spool.length,
         supplierId: s.supplier.id,
         supplierCode: s.supplier.code,
         itemCode: s.itemCode,
         channel: s.channel,
-        receivedAt,
         records,
       }, bodyBytes - bytesAtLastFlush);
       bytesAtLastFlush = bodyBytes;

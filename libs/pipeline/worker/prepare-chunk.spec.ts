@@ -40,6 +40,7 @@ function chunkOf(records: readonly EnvelopeRecord[], overrides: Partial<RecordCh
   return {
     batchId: 'b6a1c0de-0000-4000-8000-000000000001',
     chunkNo: 3,
+    mappingVersion: null,
     supplierId: 'supplier-uuid',
     supplierCode: 'XM-SCJG',
     itemCode: 'administrative_penalty',
