@@ -231,10 +231,10 @@ async function runBench(opts: BenchOptions, name: string, logDir: string, cleanu
   delete env.HUB_ROLES;
   const processes = opts.split
     ? [
-        new HubProcess('api', 'api', DIST, env, join(logDir, 'api.log')),
-        ...workerNames(opts.workers).map((w) => new HubProcess(w, 'worker', DIST, env, join(logDir, `${w}.log`))),
+        new HubProcess('api', 'api', DIST, env, join(logDir, 'api.log'), opts.hubNodeArgs),
+        ...workerNames(opts.workers).map((w) => new HubProcess(w, 'worker', DIST, env, join(logDir, `${w}.log`), opts.hubNodeArgs)),
       ]
-    : [new HubProcess('hub', 'all', DIST, env, join(logDir, 'hub.log'))];
+    : [new HubProcess('hub', 'all', DIST, env, join(logDir, 'hub.log'), opts.hubNodeArgs)];
   cleanup.add('stop hub processes', async () => {
     await Promise.all(processes.map((p) => p.stop()));
   });

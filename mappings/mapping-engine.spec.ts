@@ -299,7 +299,7 @@ describe('applyMapping', () => {
   });
 
   describe('identifiers and the subject code', () => {
-    const subject = {
+    const subject: MappingDocumentInput = {
       item: 'administrative_penalty',
       fields: {
         subject_code: {
@@ -312,7 +312,7 @@ describe('applyMapping', () => {
           ],
         },
       },
-    } as const;
+    };
     const m = mapping(subject);
 
     it('takes the first non-empty column and records which one it was', () => {

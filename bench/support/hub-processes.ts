@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cpuSecondsOfPid } from './environment';
 import { BenchError, Deadline, interruption, sleep } from './util';
 
@@ -46,9 +46,15 @@ export class HubProcess {
     distDir: string,
     env: NodeJS.ProcessEnv,
     readonly logPath: string,
+    nodeArgs: readonly string[] = [],
   ) {
     this.log = createWriteStream(logPath);
-    this.child = spawn(process.execPath, [join(distDir, ENTRY[role])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // --prof writes isolate-*.log into the working directory: the run's log folder.
+    this.child = spawn(process.execPath, [...nodeArgs, join(distDir, ENTRY[role])], {
+      env,
+      cwd: nodeArgs.includes('--prof') ? dirname(logPath) : undefined,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.exit = { code, signal };

@@ -26,6 +26,8 @@ export interface BenchOptions {
   readonly pgAdminUrl: string;
   readonly pgBaseUrl: string;
   readonly amqpBaseUrl: string;
+  /** Extra node arguments for each hub process (e.g. --prof), repeatable. */
+  readonly hubNodeArgs: readonly string[];
 }
 
 const DEFAULTS: BenchOptions = {
@@ -48,6 +50,7 @@ const DEFAULTS: BenchOptions = {
   pgAdminUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
   pgBaseUrl: 'postgres://postgres@127.0.0.1:5432',
   amqpBaseUrl: 'amqp://guest:guest@127.0.0.1:5672',
+  hubNodeArgs: [],
 };
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -69,6 +72,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --pg-admin-url URL     (default ${DEFAULTS.pgAdminUrl})
   --pg-base-url URL      bench database URL without the database name (default ${DEFAULTS.pgBaseUrl})
   --amqp-base-url URL    broker URL without the vhost (default ${DEFAULTS.amqpBaseUrl})
+  --hub-node-arg ARG     extra node argument for each hub process, repeatable; e.g.
+                         --hub-node-arg=--prof (V8 tick logs land in the run's log folder)
 Hub tuning variables (WORKER_PREFETCH, DB_POOL_SIZE, INGEST_CHUNK_SIZE, ...) set in the
 environment are passed to the hub and recorded in the results.`;
 
@@ -110,7 +115,7 @@ const STRINGS: Record<string, StringKey> = {
 
 /** `--name value` or `--name=value`; unknown options are an error, not silently ignored. */
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
-  const out: Record<string, number | boolean | string> = { ...DEFAULTS };
+  const out: Record<string, number | boolean | string | string[]> = { ...DEFAULTS, hubNodeArgs: [] };
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split(/=(.*)/s, 2);
     if (name === '--help' || name === '-h') return 'help';
@@ -119,7 +124,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       if (v === undefined) throw new BenchError(`${name} needs a value`);
       return v;
     };
-    if (name in FLAGS) out[FLAGS[name]] = true;
+    if (name === '--hub-node-arg') (out.hubNodeArgs as string[]).push(value());
+    else if (name in FLAGS) out[FLAGS[name]] = true;
     else if (name in STRINGS) out[STRINGS[name]] = value().replace(/\/+$/, '');
     else if (name in NUMBERS) {
       const raw = value();

@@ -28,4 +28,5 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   INVALID_SUBJECT_CODE: 400,
   INVALID_REQUEST: 400,
   INVALID_MAPPING: 400,
+  SUPPLIER_NOT_FOUND: 404,
 };

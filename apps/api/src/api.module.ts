@@ -17,7 +17,11 @@ import { CatalogModule } from '../../../libs/runtime/catalog.module';
 import { DatabaseModule } from '../../../libs/runtime/database.module';
 import { MetricsModule } from '../../../libs/runtime/metrics.module';
 import { CLOCK, Clock, HUB_CONFIG } from '../../../libs/runtime/tokens';
+import { MappingsController } from './admin/mappings.controller';
 import { SuppliersController } from './admin/suppliers.controller';
+import { MappingAdminService } from '../../../libs/pipeline/admin/mapping-admin.service';
+import { SubjectRegistryRepository } from '../../../libs/persistence/subject-registry.repository';
+import { SubjectResolver } from '../../../libs/pipeline/worker/subject-resolver';
 import { CallerResolver, OperatorGuard, SupplierGuard, SupplierOrOperatorGuard } from './auth.guards';
 import { CatalogController } from './catalog/catalog.controller';
 import { HealthController } from './health/health.controller';
@@ -28,7 +32,15 @@ import { SubjectsController } from './query/subjects.controller';
 /** The HTTP edge: controllers translate, the services of libs/pipeline do the work. */
 @Module({
   imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule],
-  controllers: [IngestController, BatchesController, SubjectsController, SuppliersController, CatalogController, HealthController],
+  controllers: [
+    IngestController,
+    BatchesController,
+    SubjectsController,
+    SuppliersController,
+    MappingsController,
+    CatalogController,
+    HealthController,
+  ],
   providers: [
     { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
     CallerResolver,
@@ -52,6 +64,12 @@ import { SubjectsController } from './query/subjects.controller';
       provide: SubjectQueryService,
       inject: [SubjectQueryRepository, Catalog, CLOCK],
       useFactory: (repo: SubjectQueryRepository, catalog: Catalog, clock: Clock) => new SubjectQueryService(repo, catalog, clock),
+    },
+    {
+      provide: MappingAdminService,
+      inject: [SupplierRepository, MappingRepository, Catalog, SubjectRegistryRepository, CLOCK],
+      useFactory: (suppliers: SupplierRepository, mappings: MappingRepository, catalog: Catalog, registry: SubjectRegistryRepository, clock: Clock) =>
+        new MappingAdminService(suppliers, mappings, catalog, new SubjectResolver(registry), clock),
     },
     {
       provide: SupplierAdminService,

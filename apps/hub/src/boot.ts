@@ -2,7 +2,7 @@ import { INestApplicationContext, Logger, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json } from 'express';
+import { json, text } from 'express';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +16,7 @@ import { SupplierAdminService } from '../../../libs/pipeline/admin/supplier-admi
 import { hashApiKey } from '../../../libs/http/api-key';
 import { ConfigModule } from '../../../libs/runtime/config.module';
 import { Catalog } from '../../../catalog/catalog';
+import { mappingJsonSchema } from '../../../mappings/mapping.schema';
 
 export type Role = 'api' | 'worker' | 'scheduler';
 
@@ -60,10 +61,14 @@ export async function bootHub(options: { roles?: Role[]; env?: NodeJS.ProcessEnv
   if (config.roles.includes('api')) {
     const http = app as NestExpressApplication;
     http.set('trust proxy', 'loopback');
-    const jsonBody = json({ limit: '1mb' });
+    type Middleware = (req: unknown, res: unknown, next: (e?: unknown) => void) => void;
+    const jsonBody = json({ limit: '1mb' }) as Middleware;
+    const yamlBody = text({ limit: '1mb', type: ['application/yaml', 'application/x-yaml', 'text/yaml'] }) as Middleware;
     // Ingest bodies are streamed by their controller, never buffered by a body parser.
-    http.use((req: { method: string; path: string }, res: unknown, next: () => void) =>
-      req.method === 'POST' && req.path.startsWith('/api/v1/ingest/') ? next() : (jsonBody as (a: unknown, b: unknown, c: () => void) => void)(req, res, next),
+    http.use((req: { method: string; path: string }, res: unknown, next: (e?: unknown) => void) =>
+      req.method === 'POST' && req.path.startsWith('/api/v1/ingest/')
+        ? next()
+        : jsonBody(req, res, (e?: unknown) => (e ? next(e) : yamlBody(req, res, next))),
     );
     SwaggerModule.setup('api/docs', http, buildOpenApi(http), { jsonDocumentUrl: 'api/docs-json' });
     await http.listen(config.http.port, config.http.host);
@@ -86,7 +91,9 @@ export function buildOpenApi(app: NestExpressApplication) {
     .addBearerAuth({ type: 'http', description: '报送单位 API Key' }, 'supplierKey')
     .addBearerAuth({ type: 'http', description: '运营人员令牌' }, 'operatorToken')
     .build();
-  return SwaggerModule.createDocument(app, document);
+  const openApi = SwaggerModule.createDocument(app, document);
+  openApi.components = { ...openApi.components, schemas: { ...openApi.components?.schemas, MappingDocument: mappingJsonSchema() } };
+  return openApi;
 }
 
 /** In the embedded default an unset operator token is generated once and kept with the data. */

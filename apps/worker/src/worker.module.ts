@@ -1,6 +1,10 @@
 import { Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CatalogVersionRepository } from '../../../libs/persistence/catalog-version.repository';
+import { MappingRepository } from '../../../libs/persistence/mapping.repository';
+import { SubjectRegistryRepository } from '../../../libs/persistence/subject-registry.repository';
+import { MappingVersions } from '../../../libs/pipeline/worker/mapping-versions';
+import { SubjectResolver } from '../../../libs/pipeline/worker/subject-resolver';
 import { canonicalJson } from '../../../libs/pipeline/ingest/ingest.service';
 import { Catalog } from '../../../catalog/catalog';
 import { MESSAGE_BUS, MessageBus } from '../../../libs/bus/message-bus';
@@ -45,9 +49,20 @@ class WorkerSubscriptions implements OnApplicationBootstrap {
   providers: [
     {
       provide: RecordChunkHandler,
-      inject: [BatchRepository, RecordRepository, Catalog, HubMetrics, CLOCK],
-      useFactory: (batches: BatchRepository, records: RecordRepository, catalog: Catalog, metrics: HubMetrics, clock: Clock) =>
-        new RecordChunkHandler(batches, records, (code) => catalog.find(code), metrics, { acceptWaitMs: 120_000, clock }),
+      inject: [BatchRepository, RecordRepository, Catalog, HubMetrics, MappingRepository, SubjectRegistryRepository, CLOCK],
+      useFactory: (
+        batches: BatchRepository,
+        records: RecordRepository,
+        catalog: Catalog,
+        metrics: HubMetrics,
+        mappings: MappingRepository,
+        registry: SubjectRegistryRepository,
+        clock: Clock,
+      ) =>
+        new RecordChunkHandler(batches, records, (code) => catalog.find(code), metrics, new MappingVersions(mappings), new SubjectResolver(registry), {
+          acceptWaitMs: 120_000,
+          clock,
+        }),
     },
     {
       provide: WorkerSubscriptions,

@@ -37,7 +37,10 @@ export type RecordJudgement =
  */
 export function judgeRecords(mapped: readonly MappedRecord[], item: CatalogItem, today: Date, links: RegistryLinks): RecordJudgement[] {
   return mapped.map(({ envelope, outcome, mapping }) => {
-    const base = { index: envelope.index, sourceKey: envelope.sourceKey, mapping };
+    // A mapping may name the supplier's own id column (source_key); it wins over the derived key.
+    const mappedKey = outcome.ok ? outcome.record.source_key : undefined;
+    const sourceKey = typeof mappedKey === 'string' && mappedKey.trim() !== '' ? mappedKey.trim() : envelope.sourceKey;
+    const base = { index: envelope.index, sourceKey, mapping };
     if (!outcome.ok) return { ...base, ok: false, rejections: outcome.rejections.map(toRejection) };
     const { record, resolution } = resolveLegacySubject(outcome.record, today, links);
     const verdict = checkRecordAgainstMeasures({ record, sourceFields: outcome.sourceFields }, item, today);

@@ -196,7 +196,7 @@ describe('prepareChunk — loaded records', () => {
     expect(load.records[0]?.publicationEnd).toBe('2031-06-05');
   });
 
-  it('carry their provenance: supplier, channel, batch, chunk, index and time of receipt', () => {
+  it('carry their provenance: supplier, channel, batch, chunk, index, time of receipt and the mapping used', () => {
     const chunk = chunkOf([envelope(0, penalty(37)), envelope(41, penalty(38))]);
     const load = prepareChunk(chunk, PENALTY, TODAY);
     expect(load.records.find((r) => r.index === 41)?.provenance).toEqual({
@@ -206,6 +206,7 @@ describe('prepareChunk — loaded records', () => {
       chunkNo: 3,
       index: 41,
       receivedAt: '2026-06-15T04:00:00.000Z',
+      mapping: null,
     });
   });
 });

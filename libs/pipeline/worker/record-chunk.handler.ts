@@ -5,7 +5,10 @@ import { BatchRepository } from '../../persistence/batch.repository';
 import { isTransientDatabaseError } from '../../persistence/database-errors';
 import { RecordRepository } from '../../persistence/record.repository';
 import { HubMetrics } from '../../observability/metrics';
+import { mapRecords } from './map-chunk';
+import { MappingVersions } from './mapping-versions';
 import { prepareChunk } from './prepare-chunk';
+import { SubjectResolver } from './subject-resolver';
 
 export interface RecordChunkHandlerOptions {
   /** How long a chunk waits for its batch to be accepted before it counts as a failed delivery. */
@@ -27,6 +30,8 @@ export class RecordChunkHandler {
     private readonly records: RecordRepository,
     private readonly findItem: (code: string) => CatalogItem | undefined,
     private readonly metrics: HubMetrics,
+    private readonly mappings: MappingVersions,
+    private readonly resolver: SubjectResolver,
     private readonly options: RecordChunkHandlerOptions,
   ) {}
 
@@ -46,7 +51,11 @@ export class RecordChunkHandler {
           return status === 'receiving' ? 'retry' : 'ack';
         }
         const stopTimer = this.metrics.chunkSeconds.startTimer();
-        const load = prepareChunk(chunk, item, this.options.clock());
+        const today = this.options.clock();
+        const mapping = chunk.mappingVersion === null ? undefined : await this.mappings.get(chunk.supplierId, chunk.itemCode, chunk.mappingVersion);
+        const mapped = mapRecords(item.code, chunk.records, mapping);
+        const links = await this.resolver.linksFor(mapped, today);
+        const load = prepareChunk(chunk, item, today, { mapped, links });
         const result = await this.records.loadChunk(load);
         stopTimer();
         if (result.outcome === 'loaded') {
