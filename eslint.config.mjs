@@ -29,7 +29,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/persistence/**/*.ts'],
+    // The repository layer, and the database-polling connector, which reads a supplier's own database.
+    files: ['libs/persistence/**/*.ts', 'connectors/db-poll/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

@@ -361,6 +361,12 @@ describe('applyMapping', () => {
       },
     );
 
+    it('rejects an 18-digit code sent as a JSON number: it lost digits before it arrived', () => {
+      const result = applyMapping(m, JSON.parse('{"证件号码": 350203196110140010}') as Record<string, unknown>);
+      expect(result).toMatchObject({ ok: false, rejections: [{ field: 'subject_code', code: 'SPREADSHEET_DAMAGE' }] });
+      expect(recordOf(applyMapping(m, { 工商注册号: 350203600123456 }))).toMatchObject({ subject_code: '350203600123456' });
+    });
+
     it('checks a single identifier column for damage too', () => {
       const authority = one({ from: 'jgdm', identifier: true });
       expect(applyMapping(authority, { jgdm: '1.2E+17' })).toMatchObject({ ok: false, rejections: [{ code: 'SPREADSHEET_DAMAGE' }] });

@@ -316,7 +316,7 @@ function evaluateRule(rule: FieldRuleObject, input: SourceRecord): Step {
       if (Array.isArray(part.value)) return { ok: false, code: 'MAPPING_ERROR', value: shown(part.value, identifier) };
       if (part.value !== undefined) parts.push(part.value.trim());
     }
-    picked = { raw: parts.filter((p) => p !== '').join(rule.concat.separator) };
+    picked = { raw: parts.filter((p) => p !== '').join(rule.concat.separator ?? '') };
   } else if (rule.firstOf !== undefined) {
     const chosen = firstNonEmpty(rule.firstOf, input, identifier);
     if (!chosen.ok) return chosen;
@@ -334,12 +334,15 @@ function evaluateRule(rule: FieldRuleObject, input: SourceRecord): Step {
   // 2. identifier: never "repair" a code a spreadsheet rewrote (credit-domain.md §1.5).
   if (identifier) {
     if (Array.isArray(value)) return reject('MAPPING_ERROR');
+    // A JSON number beyond 2^53 already lost digits (913502000000200281 arrives as …200300).
+    if (typeof picked.raw === 'number' && !Number.isSafeInteger(picked.raw)) return reject('SPREADSHEET_DAMAGE');
     if (detectSpreadsheetDamage(value)) return reject('SPREADSHEET_DAMAGE');
     value = normalizeIdentifier(value);
   }
 
   // 3. text
-  const text = rule.text ?? DEFAULT_TEXT;
+  // Merged with the defaults so that a document that skipped parsing (a stored raw body) still trims.
+  const text = { ...DEFAULT_TEXT, ...rule.text };
   value = mapValue(value, (s) => normalizeText(s, text));
   if (value === undefined) return { ok: true, value: undefined };
 

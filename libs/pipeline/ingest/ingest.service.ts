@@ -9,7 +9,7 @@ import { ChunkSpool } from './chunk-spool';
 import { decodeBody } from './decode-body';
 import { IngestError } from './ingest-error';
 import { parseIngestMediaType } from './media-type';
-import { readRecords } from './read-records';
+import { readRecords, SubmittedRecord } from './read-records';
 
 export interface Submission {
   readonly supplier: Supplier;
@@ -19,6 +19,18 @@ export interface Submission {
   readonly contentLength: number | undefined;
   readonly idempotencyKey: string | undefined;
   readonly channel: string;
+}
+
+/** Who sent a batch, for what, by which channel. */
+export interface BatchOrigin {
+  readonly supplier: Supplier;
+  readonly itemCode: string;
+  readonly channel: string;
+  readonly idempotencyKey?: string;
+}
+
+export interface RecordsBatch extends BatchOrigin {
+  readonly records: AsyncIterable<Record<string, unknown>>;
 }
 
 export interface Receipt {
@@ -50,19 +62,59 @@ export class IngestService {
     private readonly mappingVersion: (supplierId: string, itemCode: string) => Promise<number | undefined> = async () => undefined,
   ) {}
 
+  /** REST push: a streamed body in one of the accepted media types. */
   async submit(s: Submission): Promise<Receipt> {
-    if (!this.knownItem(s.itemCode)) throw new IngestError('UNKNOWN_ITEM', `目录中没有信息项 ${s.itemCode}`);
-    if (!s.supplier.items.includes(s.itemCode)) {
-      throw new IngestError('ITEM_NOT_ALLOWED', `报送单位 ${s.supplier.code} 不是信息项 ${s.itemCode} 的提供单位`);
-    }
+    this.checkItem(s.supplier, s.itemCode);
     const media = parseIngestMediaType(s.contentType);
     if (s.contentLength !== undefined && s.contentLength > this.limits.maxBytes) {
       throw new IngestError('BODY_TOO_LARGE', `请求体超过上限 ${this.limits.maxBytes} 字节`, [{ limit: this.limits.maxBytes }]);
     }
+    let bodyBytes = 0;
+    s.body.on('data', (piece: Buffer) => (bodyBytes += piece.length));
+    const records = readRecords(decodeBody(s.body, media.charset, this.limits.maxBytes), media.format);
+    return this.ingest(
+      { supplier: s.supplier, itemCode: s.itemCode, channel: s.channel, idempotencyKey: s.idempotencyKey },
+      records,
+      () => bodyBytes,
+      () => s.body.resume(),
+    );
+  }
+
+  /**
+   * Records already read by a connector (SFTP file, SOAP request, REST page, table rows): the same
+   * acceptance rule. `idempotencyKey` is the batch's stable key, so a connector that crashed
+   * before storing its cursor replays the batch and ingests nothing twice.
+   */
+  async submitRecords(batch: RecordsBatch): Promise<Receipt> {
+    this.checkItem(batch.supplier, batch.itemCode);
+    let approximateBytes = 0;
+    const records = (async function* () {
+      let index = 0;
+      for await (const fields of batch.records) {
+        approximateBytes += 64 * Object.keys(fields).length;
+        yield { index: index++, fields };
+      }
+    })();
+    return this.ingest(batch, records, () => approximateBytes, () => undefined);
+  }
+
+  private checkItem(supplier: Supplier, itemCode: string): void {
+    if (!this.knownItem(itemCode)) throw new IngestError('UNKNOWN_ITEM', `目录中没有信息项 ${itemCode}`);
+    if (!supplier.items.includes(itemCode)) {
+      throw new IngestError('ITEM_NOT_ALLOWED', `报送单位 ${supplier.code} 不是信息项 ${itemCode} 的提供单位`);
+    }
+  }
+
+  private async ingest(
+    s: BatchOrigin,
+    submitted: AsyncIterable<SubmittedRecord>,
+    bytesSoFar: () => number,
+    drain: () => void,
+  ): Promise<Receipt> {
     if (s.idempotencyKey) {
       const earlier = await this.batches.findLiveByIdempotencyKey(s.supplier.id, s.idempotencyKey);
       if (earlier) {
-        s.body.resume(); // drain what the client still sends; the answer is the earlier one
+        drain(); // what the client still sends is not needed: the answer is the earlier one
         if (earlier.status === 'receiving') {
           throw new IngestError('IDEMPOTENCY_IN_PROGRESS', '相同 Idempotency-Key 的请求正在处理中，请稍后重试');
         }
@@ -76,7 +128,7 @@ export class IngestService {
     const mappingVersion = (await this.mappingVersion(s.supplier.id, s.itemCode)) ?? null;
     const spool = new ChunkSpool<RecordChunkMessage>();
     try {
-      const received = await this.spoolChunks(s, { batchId, receivedAt, mappingVersion }, media, spool);
+      const received = await this.spoolChunks(s, { batchId, receivedAt, mappingVersion }, submitted, bytesSoFar, spool);
       await this.publish(s, batchId, spool);
       await this.batches.accept(batchId, received, spool.length);
       return { batchId, received, replayed: false };
@@ -86,31 +138,32 @@ export class IngestService {
   }
 
   private async spoolChunks(
-    s: Submission,
+    s: BatchOrigin,
     batch: { batchId: string; receivedAt: string; mappingVersion: number | null },
-    media: ReturnType<typeof parseIngestMediaType>,
+    submitted: AsyncIterable<SubmittedRecord>,
+    bytesSoFar: () => number,
     spool: ChunkSpool<RecordChunkMessage>,
   ): Promise<number> {
-    let bodyBytes = 0;
     let bytesAtLastFlush = 0;
-    s.body.on('data', (piece: Buffer) => (bodyBytes += piece.length));
-    const text = decodeBody(s.body, media.charset, this.limits.maxBytes);
     let records: EnvelopeRecord[] = [];
     let received = 0;
     const flush = async () => {
-      await spool.add({
-        ...batch,
-        chunkNo: spool.length,
-        supplierId: s.supplier.id,
-        supplierCode: s.supplier.code,
-        itemCode: s.itemCode,
-        channel: s.channel,
-        records,
-      }, bodyBytes - bytesAtLastFlush);
-      bytesAtLastFlush = bodyBytes;
+      await spool.add(
+        {
+          ...batch,
+          chunkNo: spool.length,
+          supplierId: s.supplier.id,
+          supplierCode: s.supplier.code,
+          itemCode: s.itemCode,
+          channel: s.channel,
+          records,
+        },
+        bytesSoFar() - bytesAtLastFlush,
+      );
+      bytesAtLastFlush = bytesSoFar();
       records = [];
     };
-    for await (const { index, fields } of readRecords(text, media.format)) {
+    for await (const { index, fields } of submitted) {
       records.push(toEnvelope(index, fields));
       received++;
       if (records.length >= this.limits.chunkSize) await flush();
@@ -119,7 +172,7 @@ export class IngestService {
     return received;
   }
 
-  private async publish(s: Submission, batchId: string, spool: ChunkSpool<RecordChunkMessage>): Promise<void> {
+  private async publish(s: BatchOrigin, batchId: string, spool: ChunkSpool<RecordChunkMessage>): Promise<void> {
     try {
       await this.batches.createReceiving({
         id: batchId,
