@@ -23,6 +23,7 @@ export const hubEnvSchema = z.object({
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
   AMQP_URL: optionalUrl(['amqp', 'amqps']),
   HUB_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  HUB_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_DATA_DIR: z.string().default('./data'),
   HUB_ROLES: z
     .string()
@@ -55,6 +56,8 @@ export interface HubConfig {
   };
   readonly dataDir: string;
   readonly adminToken?: string;
+  /** Encrypts connector secrets at rest; generated and kept with the data in the embedded default. */
+  readonly secretKey?: string;
   readonly roles: ReadonlyArray<'api' | 'worker' | 'scheduler'>;
   readonly demoSupplier: boolean;
   readonly ingest: { readonly maxBytes: number; readonly chunkSize: number };
@@ -94,6 +97,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     },
     dataDir: e.HUB_DATA_DIR,
     adminToken: e.HUB_ADMIN_TOKEN,
+    secretKey: e.HUB_SECRET_KEY,
     roles: [...new Set(e.HUB_ROLES)],
     demoSupplier: e.HUB_DEMO_SUPPLIER ? e.HUB_DEMO_SUPPLIER === 'on' : mode === 'embedded',
     ingest: { maxBytes: e.INGEST_MAX_BYTES, chunkSize: e.INGEST_CHUNK_SIZE },

@@ -3,8 +3,9 @@ import { HubConfig } from '../config/hub-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
 import { Brain1764316800000 } from './migrations/1764316800000-brain';
+import { Connectors1764403200000 } from './migrations/1764403200000-connectors';
 
-export const MIGRATIONS = [InitialSchema1764230400000, Brain1764316800000];
+export const MIGRATIONS = [InitialSchema1764230400000, Brain1764316800000, Connectors1764403200000];
 
 /**
  * The connection to the central repository. Repositories receive it; nothing else may

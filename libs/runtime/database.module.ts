@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HubConfig } from '../config/hub-config';
 import { BatchRepository } from '../persistence/batch.repository';
+import { ConnectorRepository } from '../persistence/connector.repository';
 import { CatalogVersionRepository } from '../persistence/catalog-version.repository';
 import { MappingRepository } from '../persistence/mapping.repository';
 import { SubjectRegistryRepository } from '../persistence/subject-registry.repository';
@@ -14,6 +15,7 @@ import { HUB_CONFIG } from './tokens';
 
 const repositories = [
   BatchRepository,
+  ConnectorRepository,
   CatalogVersionRepository,
   MappingRepository,
   SubjectRegistryRepository,

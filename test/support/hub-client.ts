@@ -41,6 +41,7 @@ export interface BatchReport {
   rejected: number;
   rejections: { index: number; sourceKey: string | null; field: string; code: string; value: string | null; message: string; hint: string }[];
   rejectionsNextOffset: number | null;
+  feedback: { channel: string; state: string; attempts: number; deliveredAt: string | null; lastError: string | null } | null;
 }
 
 export async function batchReport(url: string, apiKey: string, batchId: string, query = ''): Promise<BatchReport> {

@@ -1,22 +1,19 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Catalog } from '../../../catalog/catalog';
-import { MESSAGE_BUS, MessageBus } from '../../../libs/bus/message-bus';
-import { HubConfig } from '../../../libs/config/hub-config';
 import { ErrorEnvelopeFilter } from '../../../libs/http/error-envelope.filter';
-import { BatchRepository } from '../../../libs/persistence/batch.repository';
 import { MappingRepository } from '../../../libs/persistence/mapping.repository';
 import { SubjectQueryRepository } from '../../../libs/persistence/subject-query.repository';
 import { SupplierRepository } from '../../../libs/persistence/supplier.repository';
 import { SupplierAdminService } from '../../../libs/pipeline/admin/supplier-admin.service';
-import { IngestService } from '../../../libs/pipeline/ingest/ingest.service';
 import { SubjectQueryService } from '../../../libs/pipeline/query/subject-query.service';
-import { BatchReportService } from '../../../libs/pipeline/reports/batch-report.service';
 import { BusModule } from '../../../libs/runtime/bus.module';
 import { CatalogModule } from '../../../libs/runtime/catalog.module';
 import { DatabaseModule } from '../../../libs/runtime/database.module';
 import { MetricsModule } from '../../../libs/runtime/metrics.module';
-import { CLOCK, Clock, HUB_CONFIG } from '../../../libs/runtime/tokens';
+import { PipelineModule } from '../../../libs/runtime/pipeline.module';
+import { CLOCK, Clock } from '../../../libs/runtime/tokens';
+import { ConnectorsController } from './admin/connectors.controller';
 import { MappingsController } from './admin/mappings.controller';
 import { SuppliersController } from './admin/suppliers.controller';
 import { MappingAdminService } from '../../../libs/pipeline/admin/mapping-admin.service';
@@ -31,13 +28,14 @@ import { SubjectsController } from './query/subjects.controller';
 
 /** The HTTP edge: controllers translate, the services of libs/pipeline do the work. */
 @Module({
-  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule],
+  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule, PipelineModule],
   controllers: [
     IngestController,
     BatchesController,
     SubjectsController,
     SuppliersController,
     MappingsController,
+    ConnectorsController,
     CatalogController,
     HealthController,
   ],
@@ -47,19 +45,6 @@ import { SubjectsController } from './query/subjects.controller';
     SupplierGuard,
     OperatorGuard,
     SupplierOrOperatorGuard,
-    {
-      provide: IngestService,
-      inject: [BatchRepository, MESSAGE_BUS, Catalog, HUB_CONFIG, MappingRepository],
-      useFactory: (batches: BatchRepository, bus: MessageBus, catalog: Catalog, config: HubConfig, mappings: MappingRepository) =>
-        new IngestService(batches, bus, (code) => catalog.find(code) !== undefined, config.ingest, (supplierId, item) =>
-          mappings.latestVersion(supplierId, item),
-        ),
-    },
-    {
-      provide: BatchReportService,
-      inject: [BatchRepository],
-      useFactory: (batches: BatchRepository) => new BatchReportService(batches),
-    },
     {
       provide: SubjectQueryService,
       inject: [SubjectQueryRepository, Catalog, CLOCK],

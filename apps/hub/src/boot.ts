@@ -7,6 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiModule } from '../../api/src/api.module';
+import { mountSoapIngest } from '../../api/src/soap/soap-ingest';
+import { HubMetrics } from '../../../libs/observability/metrics';
+import { IngestService } from '../../../libs/pipeline/ingest/ingest.service';
+import { BatchReportService } from '../../../libs/pipeline/reports/batch-report.service';
 import { SchedulerModule } from '../../scheduler/src/scheduler.module';
 import { WorkerModule } from '../../worker/src/worker.module';
 import { ConfigError, HubConfig, loadHubConfig } from '../../../libs/config/hub-config';
@@ -61,6 +65,15 @@ export async function bootHub(options: { roles?: Role[]; env?: NodeJS.ProcessEnv
   if (config.roles.includes('api')) {
     const http = app as NestExpressApplication;
     http.set('trust proxy', 'loopback');
+    // SOAP push (API.md): mounted before the body parsers and before listen, with its own bounded reader.
+    await mountSoapIngest(http, {
+      ingest: http.get(IngestService),
+      reports: http.get(BatchReportService),
+      suppliers: http.get(SupplierRepository),
+      maxBodyBytes: Math.min(config.ingest.maxBytes, 32 * 1024 * 1024), // node-soap holds the whole message as objects
+      log: new Logger('SoapIngest'),
+      recordsReceived: http.get(HubMetrics).recordsReceived,
+    });
     type Middleware = (req: unknown, res: unknown, next: (e?: unknown) => void) => void;
     const jsonBody = json({ limit: '1mb' }) as Middleware;
     const yamlBody = text({ limit: '1mb', type: ['application/yaml', 'application/x-yaml', 'text/yaml'] }) as Middleware;
@@ -96,13 +109,21 @@ export function buildOpenApi(app: NestExpressApplication) {
   return openApi;
 }
 
-/** In the embedded default an unset operator token is generated once and kept with the data. */
+/** In the embedded default an unset operator token or secret key is generated once and kept with the data. */
 function withAdminToken(config: HubConfig): HubConfig {
-  if (config.adminToken || config.mode !== 'embedded') return config;
-  const file = join(config.dataDir, 'admin-token');
-  mkdirSync(config.dataDir, { recursive: true });
-  if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
-  return { ...config, adminToken: readFileSync(file, 'utf8').trim() };
+  if (config.mode !== 'embedded') return config;
+  return {
+    ...config,
+    adminToken: config.adminToken ?? keptSecret(config.dataDir, 'admin-token', 24),
+    secretKey: config.secretKey ?? keptSecret(config.dataDir, 'secret-key', 32),
+  };
+}
+
+function keptSecret(dataDir: string, name: string, bytes: number): string {
+  const file = join(dataDir, name);
+  mkdirSync(dataDir, { recursive: true });
+  if (!existsSync(file)) writeFileSync(file, randomBytes(bytes).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
 }
 
 /** The quick start's demo supplier: provider of every catalog item, its key kept with the data. */

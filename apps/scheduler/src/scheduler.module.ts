@@ -1,32 +1,51 @@
 import { Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { CronJob } from 'cron';
+import { CronJob, CronTime } from 'cron';
 import { BatchRepository } from '../../../libs/persistence/batch.repository';
+import { ConnectorRepository } from '../../../libs/persistence/connector.repository';
+import { ConnectorRuntime } from '../../../libs/pipeline/connectors/connector-runtime';
+import { FeedbackDispatcher } from '../../../libs/pipeline/connectors/feedback-dispatcher';
 import { DatabaseModule } from '../../../libs/runtime/database.module';
+import { PipelineModule } from '../../../libs/runtime/pipeline.module';
+import { CLOCK, Clock } from '../../../libs/runtime/tokens';
 
 /** A batch still `receiving` after this long lost its publisher (crash between publish and accept). */
 const STALE_BATCH_SECONDS = 15 * 60;
 
-/** Time-driven work. Each job is idempotent, so running it on several schedulers is harmless. */
+/**
+ * Is an instance's next scheduled time, counted from its last run (or its registration), past?
+ * A retry after a failure is due at its backoff time instead.
+ */
+export function isDue(schedule: string, since: Date, nextAttemptAt: Date | null, now: Date): boolean {
+  if (nextAttemptAt) return nextAttemptAt <= now;
+  // getNextDateFrom ignores the CronTime's own zone unless it is given again (cron 4).
+  return new CronTime(schedule, 'Asia/Shanghai').getNextDateFrom(since, 'Asia/Shanghai').toJSDate() <= now;
+}
+
+/** Time-driven work. Each job is idempotent and leased, so running it on several schedulers is harmless. */
 class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('Scheduler');
   private readonly jobs: CronJob[] = [];
 
-  constructor(private readonly batches: BatchRepository) {}
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly connectors: ConnectorRepository,
+    private readonly runtime: ConnectorRuntime,
+    private readonly feedback: FeedbackDispatcher,
+    private readonly clock: Clock,
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.jobs.push(
-      CronJob.from({
-        cronTime: '0 * * * * *',
-        onTick: () => this.abortStaleBatches(),
-        start: true,
-        waitForCompletion: true,
-        timeZone: 'Asia/Shanghai',
-      }),
-    );
+    this.every('0 * * * * *', () => this.abortStaleBatches());
+    this.every('*/15 * * * * *', () => this.runDueConnectors());
+    this.every('*/10 * * * * *', () => this.dispatchFeedback());
   }
 
   onApplicationShutdown(): void {
     for (const job of this.jobs) void job.stop();
+  }
+
+  private every(cronTime: string, work: () => Promise<void>): void {
+    this.jobs.push(CronJob.from({ cronTime, onTick: work, start: true, waitForCompletion: true, timeZone: 'Asia/Shanghai' }));
   }
 
   private async abortStaleBatches(): Promise<void> {
@@ -37,10 +56,41 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
       this.log.warn(`stale-batch sweep failed: ${(e as Error).message}`);
     }
   }
+
+  private async runDueConnectors(): Promise<void> {
+    try {
+      const now = this.clock();
+      for (const instance of await this.connectors.enabled()) {
+        if (!isDue(instance.schedule, instance.lastRunAt ?? instance.createdAt, instance.nextAttemptAt, now)) continue;
+        const result = await this.runtime.run(instance.id);
+        if (result.outcome === 'done' && result.batchIds.length > 0) {
+          this.log.log(`connector ${instance.id} (${instance.kind}) produced ${result.batchIds.length} batch(es)`);
+        }
+      }
+    } catch (e) {
+      this.log.warn(`connector schedule failed: ${(e as Error).message}`);
+    }
+  }
+
+  private async dispatchFeedback(): Promise<void> {
+    try {
+      await this.feedback.dispatchDue();
+    } catch (e) {
+      this.log.warn(`feedback dispatch failed: ${(e as Error).message}`);
+    }
+  }
 }
 
 @Module({
-  imports: [DatabaseModule],
-  providers: [{ provide: ScheduledJobs, inject: [BatchRepository], useFactory: (b: BatchRepository) => new ScheduledJobs(b) }],
+  imports: [DatabaseModule, PipelineModule],
+  providers: [
+    {
+      provide: ScheduledJobs,
+      inject: [BatchRepository, ConnectorRepository, ConnectorRuntime, FeedbackDispatcher, CLOCK],
+      useFactory: (b: BatchRepository, c: ConnectorRepository, r: ConnectorRuntime, f: FeedbackDispatcher, clock: Clock) =>
+        new ScheduledJobs(b, c, r, f, clock),
+    },
+  ],
 })
 export class SchedulerModule {}
+

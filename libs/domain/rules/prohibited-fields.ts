@@ -308,9 +308,18 @@ export function normalizeFieldName(name: string): NormalizedFieldName {
  * reported as consent-only: no consent makes it collectable.
  */
 export function describeRestrictedField(name: string): RestrictedFieldMatch | null {
+  // Every record of a feed carries the same few field names: judge each name once.
+  const known = verdictByName.get(name);
+  if (known !== undefined) return known;
   const normalized = normalizeFieldName(name);
-  return matchGroups(normalized, PROHIBITED_FIELD_TERMS) ?? (speaksOfArrears(normalized) ? null : matchGroups(normalized, CONSENT_ONLY_FIELD_TERMS));
+  const verdict =
+    matchGroups(normalized, PROHIBITED_FIELD_TERMS) ?? (speaksOfArrears(normalized) ? null : matchGroups(normalized, CONSENT_ONLY_FIELD_TERMS));
+  if (verdictByName.size >= 10_000) verdictByName.clear();
+  verdictByName.set(name, verdict);
+  return verdict;
 }
+
+const verdictByName = new Map<string, RestrictedFieldMatch | null>();
 
 /** 第十五条第一款: one PROHIBITED_FIELD rejection per field whose name denotes information never to be collected. */
 export function findProhibitedFields(fieldNames: readonly string[]): Rejection[] {

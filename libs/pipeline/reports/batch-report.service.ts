@@ -1,5 +1,6 @@
 import { REJECTION_CODES, RejectionCode } from '../../domain/rejections/rejection-codes';
 import { BatchRepository, StoredRejection } from '../../persistence/batch.repository';
+import { ConnectorRepository, FeedbackState } from '../../persistence/connector.repository';
 
 export interface RejectionView {
   readonly index: number;
@@ -22,6 +23,8 @@ export interface BatchReport {
   readonly rejections: RejectionView[];
   /** Where the next page of rejections starts, or null when this page is the last. */
   readonly rejectionsNextOffset: number | null;
+  /** For batches read by a connector: the delivery of the rejections back on its channel (R14). */
+  readonly feedback: FeedbackState | null;
 }
 
 export type BatchViewer = { kind: 'supplier'; supplierId: string } | { kind: 'operator' };
@@ -34,7 +37,10 @@ export class ReportError extends Error {
 
 /** The batch report of API.md: counts from the processed chunks, rejections with their reasons. */
 export class BatchReportService {
-  constructor(private readonly batches: BatchRepository) {}
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly connectors?: ConnectorRepository,
+  ) {}
 
   async report(batchId: string, viewer: BatchViewer, page: { offset: number; limit: number }): Promise<BatchReport> {
     const batch = await this.visibleBatch(batchId, viewer);
@@ -51,6 +57,7 @@ export class BatchReportService {
       rejected: progress.rejected,
       rejections: rows.slice(0, page.limit).map(explainRejection),
       rejectionsNextOffset: more ? page.offset + page.limit : null,
+      feedback: (await this.connectors?.feedbackState(batch.id)) ?? null,
     };
   }
 

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * node-soap turns typed XSD text into JS values: xsd:long and xsd:int through parseInt (a
+ * sequence above 2^53 is rounded), xsd:decimal through Number ("1200.50" loses its zero, money
+ * its exactness), xsd:dateTime into a Date (the supplier's offset and microseconds are lost).
+ * A connector hands records on in the supplier's own terms, so every such value stays the text
+ * the supplier wrote (the mapping decides what it means).
+ */
+const AS_WRITTEN = (text: string): string => text;
+export const KEEP_TEXT: Record<string, (text: string) => string> = Object.fromEntries(
+  ['int', 'integer', 'short', 'long', 'double', 'float', 'decimal', 'bool', 'boolean', 'dateTime', 'date'].map((t) => [t, AS_WRITTEN]),
+);
+
+/** The value at a dot path (`changes.change`). */
+export function valueAt(value: unknown, path: string): unknown {
+  let current: unknown = value;
+  for (const segment of path.split('.')) {
+    if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
+    if (!Object.prototype.hasOwnProperty.call(current, segment)) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+export type RecordsOutcome = { readonly ok: true; readonly records: Record<string, unknown>[] } | { readonly ok: false; readonly problem: string };
+
+/**
+ * The records of a response page. node-soap gives a repeated element as an array but one
+ * occurrence as an object, and an empty or omitted list as null, '' or nothing: all are lists here.
+ */
+export function recordsAt(response: unknown, path: string): RecordsOutcome {
+  const found = valueAt(response, path);
+  if (found === undefined || found === null || found === '') return { ok: true, records: [] };
+  const list = Array.isArray(found) ? found : [found];
+  const records: Record<string, unknown>[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const record = plain(list[i]);
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      return { ok: false, problem: `"${path}"[${i}] is ${record === null ? 'empty' : typeof record}, not a record with fields` };
+    }
+    records.push(record as Record<string, unknown>);
+  }
+  return { ok: true, records };
+}
+
+/** Drops node-soap's `attributes` bookkeeping: an element with attributes becomes its text (`$value`), xsi:nil becomes null. */
+export function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return value.toISOString();
+  const source = value as Record<string, unknown>;
+  const attributes = source.attributes as Record<string, unknown> | undefined;
+  if (attributes && Object.entries(attributes).some(([k, v]) => /(^|:)nil$/.test(k) && (v === 'true' || v === '1'))) return null;
+  if ('$value' in source) return plain(source.$value);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(source)) if (k !== 'attributes') out[k] = plain(v);
+  return out;
+}
+
+/** A watermark as the supplier wrote it, kept as text so it is sent back unchanged. */
+export function watermarkOf(value: unknown): string | undefined {
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+const INTEGER = /^-?\d+$/;
+const DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+/** Integers exactly (BigInt), decimals as numbers, timestamps by instant (+08:00 vs Z), anything else as text. */
+export function compareWatermarks(a: string, b: string): number {
+  if (INTEGER.test(a) && INTEGER.test(b)) {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (DECIMAL.test(a) && DECIMAL.test(b)) return Math.sign(Number(a) - Number(b));
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb) return Math.sign(ta - tb);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function maxWatermark(a: string | null, b: string | undefined): string | null {
+  if (b === undefined) return a;
+  if (a === null) return b;
+  return compareWatermarks(b, a) > 0 ? b : a;
+}
+
+/** The mark moved back by the look-back window; only timestamps can be moved, sequences are sent as they are. */
+export function sinceToSend(since: string, lookBackSeconds: number): string {
+  if (lookBackSeconds <= 0 || DECIMAL.test(since)) return since;
+  const at = Date.parse(since);
+  if (Number.isNaN(at)) return since;
+  return new Date(at - lookBackSeconds * 1000).toISOString();
+}
+
+/** Short content fingerprint of a page: the same records give the same batch key, different records another. */
+export function recordsDigest(records: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(records)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,112 @@
+import { validateCronExpression } from 'cron';
+import { z } from 'zod';
+import type { Catalog } from '../../../catalog/catalog';
+import { ConnectorKind, ConnectorManifest } from '../../../connectors/connector.contract';
+import { ConnectorRepository } from '../../persistence/connector.repository';
+import { SupplierRepository } from '../../persistence/supplier.repository';
+import { SecretBox } from '../../security/secret-box';
+import { ConnectorRuntime, RunResult } from '../connectors/connector-runtime';
+
+export class ConnectorAdminError extends Error {
+  constructor(
+    readonly code: 'INVALID_CONNECTOR' | 'UNKNOWN_CONNECTOR_KIND' | 'CONNECTOR_NOT_FOUND' | 'SUPPLIER_NOT_FOUND' | 'SECRET_KEY_MISSING',
+    message: string,
+    readonly details: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface ConnectorRegistration {
+  readonly supplier: string;
+  readonly item: string;
+  readonly kind: string;
+  readonly schedule: string;
+  readonly config: Record<string, unknown>;
+}
+
+/** Connector instances per supplier: registered with a validated config, secrets sealed, status without secrets. */
+export class ConnectorAdminService {
+  constructor(
+    private readonly instances: ConnectorRepository,
+    private readonly suppliers: SupplierRepository,
+    private readonly catalog: Catalog,
+    private readonly registry: ReadonlyMap<ConnectorKind, ConnectorManifest<unknown>>,
+    private readonly runtime: ConnectorRuntime,
+    private readonly secrets: SecretBox | undefined,
+  ) {}
+
+  kinds() {
+    return [...this.registry.values()].map((m) => ({ kind: m.kind, version: m.version, title: m.title, capabilities: m.capabilities }));
+  }
+
+  kind(kind: string) {
+    const manifest = this.manifest(kind);
+    return {
+      kind: manifest.kind,
+      version: manifest.version,
+      title: manifest.title,
+      capabilities: manifest.capabilities,
+      configSchema: z.toJSONSchema(manifest.configSchema as z.ZodType, { unrepresentable: 'any', io: 'input' }),
+    };
+  }
+
+  async register(input: ConnectorRegistration): Promise<{ id: string }> {
+    const manifest = this.manifest(input.kind);
+    const problems: { path: string; message: string }[] = [];
+    const supplier = await this.suppliers.findByCode(input.supplier);
+    if (!supplier) throw new ConnectorAdminError('SUPPLIER_NOT_FOUND', `报送单位 ${input.supplier} 不存在`);
+    if (!this.catalog.find(input.item)) problems.push({ path: 'item', message: `目录中没有信息项 ${input.item}` });
+    else if (!supplier.items.includes(input.item)) problems.push({ path: 'item', message: `报送单位不是信息项 ${input.item} 的提供单位` });
+    if (!validateCronExpression(input.schedule).valid) problems.push({ path: 'schedule', message: '不是有效的 cron 表达式' });
+    const parsed = (manifest.configSchema as z.ZodType).safeParse(input.config);
+    if (!parsed.success) problems.push(...parsed.error.issues.map((i) => ({ path: ['config', ...i.path].join('.'), message: i.message })));
+    if (problems.length > 0) throw new ConnectorAdminError('INVALID_CONNECTOR', '连接器配置无效', problems);
+
+    const config = { ...(parsed.data as Record<string, unknown>) };
+    const secretValues: Record<string, unknown> = {};
+    for (const field of manifest.secretFields) {
+      if (config[field] !== undefined) secretValues[field] = config[field];
+      delete config[field];
+    }
+    let sealed: string | null = null;
+    if (Object.keys(secretValues).length > 0) {
+      if (!this.secrets) throw new ConnectorAdminError('SECRET_KEY_MISSING', '未配置 HUB_SECRET_KEY，无法保存连接器口令');
+      sealed = this.secrets.seal(secretValues);
+    }
+    const id = await this.instances.create({ supplierId: supplier.id, itemCode: input.item, kind: manifest.kind, schedule: input.schedule, config, secrets: sealed });
+    return { id };
+  }
+
+  async status(id: string) {
+    const instance = await this.instances.find(id);
+    if (!instance) throw new ConnectorAdminError('CONNECTOR_NOT_FOUND', `连接器 ${id} 不存在`);
+    return {
+      id: instance.id,
+      supplier: instance.supplierCode,
+      item: instance.itemCode,
+      kind: instance.kind,
+      schedule: instance.schedule,
+      enabled: instance.enabled,
+      health: instance.health,
+      config: instance.config,
+      cursor: instance.cursor,
+      lastRunAt: instance.lastRunAt,
+      lastSuccessAt: instance.lastSuccessAt,
+      lastError: instance.lastError,
+      nextAttemptAt: instance.nextAttemptAt,
+      counts: { batches: instance.batches, records: instance.records },
+    };
+  }
+
+  async runNow(id: string): Promise<RunResult> {
+    if (!(await this.instances.find(id))) throw new ConnectorAdminError('CONNECTOR_NOT_FOUND', `连接器 ${id} 不存在`);
+    return this.runtime.run(id);
+  }
+
+  private manifest(kind: string): ConnectorManifest<unknown> {
+    const manifest = this.registry.get(kind as ConnectorKind);
+    if (!manifest) throw new ConnectorAdminError('UNKNOWN_CONNECTOR_KIND', `未知的连接器类型 ${kind}`);
+    return manifest;
+  }
+}
