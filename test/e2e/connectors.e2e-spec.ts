@@ -1,3 +1,4 @@
+import * as soap from 'soap';
 import { penaltyRecord, recentDate } from '../fixtures/credit-data';
 import { ADMIN_TOKEN, batchReport, registerSupplier, waitForBatchDone } from '../support/hub-client';
 import { HubProcess, sleep, startHubProcess } from '../support/hub-process';
@@ -158,6 +159,40 @@ describe('connectors end to end', () => {
         db.query<{ n: string }>(`SELECT count(*) AS n FROM credit_record_versions v JOIN credit_records r ON r.id = v.record_id WHERE r.source_key LIKE 'S%'`),
       );
       expect(Number(versions.rows[0].n)).toBe(100);
+    });
+  });
+
+  describe('SOAP push', () => {
+    const asFields = (record: Record<string, unknown>) => ({
+      field: Object.entries(record).flatMap(([name, value]) =>
+        Array.isArray(value) ? value.map((v) => ({ name, value: String(v) })) : [{ name, value: String(value) }],
+      ),
+    });
+
+    it('takes SubmitRecords with a WS-Security UsernameToken and answers GetBatchReport with the rejections', async () => {
+      const apiKey = await registerSupplier(hub.url, 'soap-sup', ['administrative_penalty']);
+      const client = await soap.createClientAsync(`${hub.url}/soap/v1/ingest?wsdl`, { disableCache: true });
+      client.setEndpoint(`${hub.url}/soap/v1/ingest`);
+      client.setSecurity(new soap.WSSecurity('soap-sup', apiKey, { passwordType: 'PasswordText', hasTimeStamp: false }));
+      const records = [penaltyRecord(50_001), penaltyRecord(50_002, { decision_no: '' }), penaltyRecord(50_003)];
+      const [receipt] = (await client.SubmitRecordsAsync({ item: 'administrative_penalty', requestId: 'soap-1', records: { record: records.map(asFields) } })) as [
+        { batchId: string; received: number },
+      ];
+      expect(receipt).toMatchObject({ received: 3 });
+      await waitForBatchDone(hub.url, apiKey, receipt.batchId);
+      const [report] = (await client.GetBatchReportAsync({ batchId: receipt.batchId })) as [Record<string, unknown>];
+      expect(report).toMatchObject({ status: 'done', received: 3, loaded: 2, rejected: 1 });
+      expect(JSON.stringify(report)).toContain('REQUIRED_FIELD');
+    });
+
+    it('refuses a body with a DOCTYPE with a SOAP fault carrying DTD_FORBIDDEN, and no stack trace', async () => {
+      const body = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
+        <soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>&lol2;</soap:Body></soap:Envelope>`;
+      const response = await fetch(`${hub.url}/soap/v1/ingest`, { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body });
+      const text = await response.text();
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(text).toContain('DTD_FORBIDDEN');
+      expect(text).not.toMatch(/at .+\.js:\d+/);
     });
   });
 });
