@@ -39,7 +39,6 @@ export type SftpFeedbackAddress = z.infer<typeof feedbackAddressSchema>;
 
 /** One picked file between read() and acknowledge()/quarantine(). */
 interface PickedFile {
-  readonly name: string;
   /** escapeRemoteName(name): the only form that reaches logs, labels, cursors and names we create. */
   readonly safeName: string;
   readonly remotePath: string;
@@ -145,6 +144,8 @@ export class SftpConnector implements Connector {
   /** Downloads one complete file under a generated local name and wraps it as a batch; undefined if it changed meanwhile. */
   private async fetch(file: RemoteFile): Promise<ReadBatch | undefined> {
     const { config } = this;
+    const format = formatOfName(file.name);
+    if (format === undefined) return undefined;
     const safeName = escapeRemoteName(file.name);
     const remotePath = remoteJoin(config.dropDir, file.name);
     const before = await this.session.statIfExists(remotePath);
@@ -176,9 +177,7 @@ export class SftpConnector implements Connector {
       }
       throw e;
     }
-    const format = formatOfName(file.name) as BodyFormat;
     const picked: PickedFile = {
-      name: file.name,
       safeName,
       remotePath,
       markerPath: this.markerPath(file.name),
@@ -233,7 +232,6 @@ export class SftpConnector implements Connector {
   /** A file refused before download (too large): quarantined straight away, no batch. */
   private async quarantineUnread(file: RemoteFile, reason: string): Promise<void> {
     const picked: PickedFile = {
-      name: file.name,
       safeName: escapeRemoteName(file.name),
       remotePath: remoteJoin(this.config.dropDir, file.name),
       markerPath: this.markerPath(file.name),

@@ -137,6 +137,23 @@ describe('mappings, rules and entity resolution end to end', () => {
     expect(provenance.rows[0].provenance.subjectResolvedFrom).toMatchObject({ from: 'subject_code', kind: 'organization_code' });
   });
 
+  it('resolves an individual business sent with the 00000000000000000X placeholder through its business registration number', async () => {
+    const owner = uscc(6_300);
+    const linked = await admin('/subject-identifiers', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ links: [{ kind: 'business_registration_no', identifier: '350203600012345', subjectCode: owner }] }),
+    });
+    expect(linked.status).toBe(200);
+    const record = penaltyRecord(6_300, { subject_type: 'individual_business', subject_code: '00000000000000000X', business_registration_no: '350203600012345' });
+    const unknown = penaltyRecord(6_301, { subject_type: 'individual_business', subject_code: '00000000000000000X' });
+    const accepted = await push(hub.url, modernKey, 'administrative_penalty', JSON.stringify([record, unknown]));
+    const report = await waitForBatchDone(hub.url, modernKey, accepted.body.batchId as string);
+    expect(report.loaded).toBe(1);
+    expect(report.rejections.map(({ index, field, code }) => ({ index, field, code }))).toEqual([{ index: 1, field: 'subject_code', code: 'SUBJECT_UNRESOLVED' }]);
+    expect((await querySubject(hub.url, owner)).status).toBe(200);
+  });
+
   it('previews 50 records with 50 verdicts and stores nothing', async () => {
     const counts = () =>
       withDatabase(database.url, async (db) => (await db.query<{ n: string }>(`SELECT (SELECT count(*) FROM credit_records) + (SELECT count(*) FROM batches) + (SELECT count(*) FROM rejections) AS n`)).rows[0].n);

@@ -14,6 +14,8 @@ import { MetricsModule } from '../../../libs/runtime/metrics.module';
 import { PipelineModule } from '../../../libs/runtime/pipeline.module';
 import { CLOCK, Clock } from '../../../libs/runtime/tokens';
 import { ConnectorsController } from './admin/connectors.controller';
+import { SubjectRegistryController } from './admin/subjects-registry.controller';
+import { SubjectRegistryService } from '../../../libs/pipeline/admin/subject-registry.service';
 import { MappingsController } from './admin/mappings.controller';
 import { SuppliersController } from './admin/suppliers.controller';
 import { MappingAdminService } from '../../../libs/pipeline/admin/mapping-admin.service';
@@ -36,6 +38,7 @@ import { SubjectsController } from './query/subjects.controller';
     SuppliersController,
     MappingsController,
     ConnectorsController,
+    SubjectRegistryController,
     CatalogController,
     HealthController,
   ],
@@ -55,6 +58,11 @@ import { SubjectsController } from './query/subjects.controller';
       inject: [SupplierRepository, MappingRepository, Catalog, SubjectRegistryRepository, CLOCK],
       useFactory: (suppliers: SupplierRepository, mappings: MappingRepository, catalog: Catalog, registry: SubjectRegistryRepository, clock: Clock) =>
         new MappingAdminService(suppliers, mappings, catalog, new SubjectResolver(registry), clock),
+    },
+    {
+      provide: SubjectRegistryService,
+      inject: [SubjectRegistryRepository, CLOCK],
+      useFactory: (registry: SubjectRegistryRepository, clock: Clock) => new SubjectRegistryService(registry, clock),
     },
     {
       provide: SupplierAdminService,
