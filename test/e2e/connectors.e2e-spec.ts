@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as soap from 'soap';
 import { penaltyRecord, recentDate } from '../fixtures/credit-data';
 import { ADMIN_TOKEN, batchReport, registerSupplier, waitForBatchDone } from '../support/hub-client';
@@ -183,6 +184,31 @@ describe('connectors end to end', () => {
       const [report] = (await client.GetBatchReportAsync({ batchId: receipt.batchId })) as [Record<string, unknown>];
       expect(report).toMatchObject({ status: 'done', received: 3, loaded: 2, rejected: 1 });
       expect(JSON.stringify(report)).toContain('REQUIRED_FIELD');
+    });
+
+    it('serves a SOAP client that is not node-soap: Python zeep submits and reads the report through the booted hub', async () => {
+      const apiKey = await registerSupplier(hub.url, 'zeep-sup', ['administrative_penalty']);
+      const record = penaltyRecord(51_001);
+      const script = `
+import json, sys, time
+import zeep
+from zeep.helpers import serialize_object
+from zeep.wsse.username import UsernameToken
+wsdl, user, key, record = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+client = zeep.Client(wsdl, wsse=UsernameToken(user, key))
+fields = [{'name': k, 'value': v} for k, vs in record.items() for v in (vs if isinstance(vs, list) else [vs])]
+receipt = serialize_object(client.service.SubmitRecords(item='administrative_penalty', requestId='zeep-e2e', records={'record': [{'field': fields}]}), dict)
+for _ in range(100):
+    report = serialize_object(client.service.GetBatchReport(batchId=receipt['batchId']), dict)
+    if report['status'] == 'done':
+        break
+    time.sleep(0.2)
+print(json.dumps({'received': receipt['received'], 'status': report['status'], 'loaded': report['loaded']}))
+`;
+      const python = spawnSync('python3', ['-c', 'import zeep']).status === 0 ? 'python3' : '/usr/bin/python3';
+      const run = spawnSync(python, ['-c', script, `${hub.url}/soap/v1/ingest?wsdl`, 'zeep-sup', apiKey, JSON.stringify(record)], { encoding: 'utf8', timeout: 60_000 });
+      expect(run.stderr).toBe('');
+      expect(JSON.parse(run.stdout.trim())).toEqual({ received: 1, status: 'done', loaded: 1 });
     });
 
     it('refuses a body with a DOCTYPE with a SOAP fault carrying DTD_FORBIDDEN, and no stack trace', async () => {
