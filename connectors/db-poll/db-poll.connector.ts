@@ -157,13 +157,23 @@ export class DbPollConnector implements Connector {
         hint: clip(r.hint),
       }));
       await writer.transaction('read-write', async () => {
-        for (let i = 0; i < rows.length; i += FEEDBACK_CHUNK) {
-          const { sql, params } = feedbackInsert(this.config.driver, target, rows.slice(i, i + FEEDBACK_CHUNK));
-          await writer.query(sql, params);
-        }
+        for (let i = 0; i < rows.length; i += FEEDBACK_CHUNK) await this.insertFeedback(writer, target, rows.slice(i, i + FEEDBACK_CHUNK));
       });
     } finally {
       await writer.close();
+    }
+  }
+
+  /** A chunk at once; on MariaDB, a chunk that meets a row already delivered goes again row by row. */
+  private async insertFeedback(writer: DbSession, target: { schema: string; table: string; columns: FeedbackColumn[] }, rows: FeedbackRow[]): Promise<void> {
+    const { sql, params } = feedbackInsert(this.config.driver, target, rows);
+    try {
+      await writer.query(sql, params);
+    } catch (e) {
+      if (!(e instanceof ConnectorError && e.code === 'ER_DUP_ENTRY')) throw e;
+      if (rows.length === 1) return; // delivered before
+      // InnoDB undid only the failed statement; the transaction goes on.
+      for (const row of rows) await this.insertFeedback(writer, target, [row]);
     }
   }
 

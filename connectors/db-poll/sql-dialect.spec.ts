@@ -105,10 +105,10 @@ describe('feedbackInsert', () => {
     });
   });
 
-  it('MariaDB: ON DUPLICATE KEY UPDATE that changes nothing (INSERT IGNORE would also hide truncation)', () => {
+  it('MariaDB: a plain INSERT (duplicates are handled row by row, with the INSERT privilege only)', () => {
     const { sql } = feedbackInsert('mariadb', { ...target, schema: 'supplier', columns: [...target.columns, 'value'] }, [row]);
     expect(sql).toBe(
-      'INSERT INTO `supplier`.`hub_feedback` (`batch_id`, `record_index`, `row_key`, `field`, `code`, `message`, `value`) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE `batch_id` = VALUES(`batch_id`)',
+      'INSERT INTO `supplier`.`hub_feedback` (`batch_id`, `record_index`, `row_key`, `field`, `code`, `message`, `value`) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
   });
 });

@@ -146,8 +146,11 @@ export const FEEDBACK_OPTIONAL_COLUMNS = ['value', 'hint'] as const;
 export type FeedbackColumn = (typeof FEEDBACK_REQUIRED_COLUMNS)[number] | (typeof FEEDBACK_OPTIONAL_COLUMNS)[number];
 
 /**
- * One multi-row INSERT that leaves rows already there alone: a repeated delivery adds nothing
- * (the table's unique key on batch_id, record_index, field, code decides what "already there" is).
+ * One multi-row INSERT. PostgreSQL leaves rows already there alone (ON CONFLICT DO NOTHING);
+ * MariaDB has no form of that which needs only the INSERT privilege (ON DUPLICATE KEY UPDATE
+ * needs SELECT and UPDATE too, INSERT IGNORE also hides truncation), so there the caller retries
+ * row by row on a duplicate-key error. Either way the table's unique key on (batch_id,
+ * record_index, field, code) is what makes a repeated delivery add nothing.
  */
 export function feedbackInsert(
   driver: DbDriver,
@@ -164,7 +167,7 @@ export function feedbackInsert(
     return `(${values.join(', ')})`;
   });
   const head = `INSERT INTO ${q(target.schema)}.${q(target.table)} (${target.columns.map(q).join(', ')}) VALUES ${tuples.join(', ')}`;
-  const sql = driver === 'postgres' ? `${head} ON CONFLICT DO NOTHING` : `${head} ON DUPLICATE KEY UPDATE ${q('batch_id')} = VALUES(${q('batch_id')})`;
+  const sql = driver === 'postgres' ? `${head} ON CONFLICT DO NOTHING` : head;
   return { sql, params };
 }
 

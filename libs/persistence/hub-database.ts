@@ -4,8 +4,9 @@ import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
 import { Brain1764316800000 } from './migrations/1764316800000-brain';
 import { Connectors1764403200000 } from './migrations/1764403200000-connectors';
+import { AuditChain1764489600000 } from './migrations/1764489600000-audit-chain';
 
-export const MIGRATIONS = [InitialSchema1764230400000, Brain1764316800000, Connectors1764403200000];
+export const MIGRATIONS = [InitialSchema1764230400000, Brain1764316800000, Connectors1764403200000, AuditChain1764489600000];
 
 /**
  * The connection to the central repository. Repositories receive it; nothing else may

@@ -93,6 +93,14 @@ describe('the hub end to end on PostgreSQL and RabbitMQ', () => {
     expect(logged.rows).toEqual([{ outcome: 'served', result_count: 1 }]);
   });
 
+  it('keeps the query log append-only and hash-chained: SQL edits are refused and verification passes', async () => {
+    await querySubject(hub.url, uscc(2));
+    await expect(withDatabase(database.url, (db) => db.query(`UPDATE query_log SET purpose = 'x'`))).rejects.toThrow(/append-only/);
+    await expect(withDatabase(database.url, (db) => db.query('DELETE FROM query_log'))).rejects.toThrow(/append-only/);
+    const verified = await fetch(`${hub.url}/api/v1/admin/audit/verify`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(await verified.json()).toMatchObject({ queryLog: { ok: true }, collectionLog: { ok: true } });
+  });
+
   it('answers a repeated Idempotency-Key with the same batch and ingests nothing twice', async () => {
     const body = JSON.stringify([penaltyRecord(700_001), penaltyRecord(700_002)]);
     const first = await push(hub.url, apiKey, 'administrative_penalty', body, { idempotencyKey: 'idem-1' });

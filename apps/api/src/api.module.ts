@@ -14,6 +14,9 @@ import { MetricsModule } from '../../../libs/runtime/metrics.module';
 import { PipelineModule } from '../../../libs/runtime/pipeline.module';
 import { CLOCK, Clock } from '../../../libs/runtime/tokens';
 import { ConnectorsController } from './admin/connectors.controller';
+import { AuditController } from './admin/audit.controller';
+import { AuditChainRepository } from '../../../libs/persistence/audit/audit-chain.repository';
+import { HubDatabase } from '../../../libs/persistence/hub-database';
 import { SubjectRegistryController } from './admin/subjects-registry.controller';
 import { SubjectRegistryService } from '../../../libs/pipeline/admin/subject-registry.service';
 import { MappingsController } from './admin/mappings.controller';
@@ -39,6 +42,7 @@ import { SubjectsController } from './query/subjects.controller';
     MappingsController,
     ConnectorsController,
     SubjectRegistryController,
+    AuditController,
     CatalogController,
     HealthController,
   ],
@@ -59,6 +63,7 @@ import { SubjectsController } from './query/subjects.controller';
       useFactory: (suppliers: SupplierRepository, mappings: MappingRepository, catalog: Catalog, registry: SubjectRegistryRepository, clock: Clock) =>
         new MappingAdminService(suppliers, mappings, catalog, new SubjectResolver(registry), clock),
     },
+    { provide: AuditChainRepository, inject: [HubDatabase], useFactory: (db: HubDatabase) => new AuditChainRepository(db) },
     {
       provide: SubjectRegistryService,
       inject: [SubjectRegistryRepository, CLOCK],

@@ -18,10 +18,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Why lanes: that lock is held through the commit's WAL flush, so one chain per table caps
  * every query of the hub at one commit at a time. pgbench, 16 clients, one query-log row per
  * transaction, PostgreSQL 15 on the 2-core test host: 2,800-3,600/s without the chain,
- * 310-380/s with a single chain, 2,100-2,200/s with 16 lanes. A writer takes the first free lane, starting from one picked by its backend pid,
- * and waits only when all are busy. Every row is in exactly one chain, so any edit or
- * deletion still breaks a chain; only the last rows of a lane (as of one chain's head) can go
- * unnoticed, which is why the verifier reports each lane's head for keeping elsewhere.
+ * 310-380/s with a single chain, 2,100-2,200/s with 16 lanes. A writer takes the first free
+ * lane, starting from one picked by its backend pid, and waits only when all are busy. Every
+ * row is in exactly one chain, so any edit or deletion still breaks a chain; only rows cut
+ * from the end of a lane go unnoticed, which is why the verifier reports each lane's head for
+ * keeping elsewhere.
  *
  * Writers must use READ COMMITTED (the default): under REPEATABLE READ the trigger could miss
  * a row committed after the snapshot, and the insert then fails on the (lane, seq) key (it
