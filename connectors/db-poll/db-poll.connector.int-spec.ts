@@ -325,6 +325,12 @@ describe.each<DbDriver>(['postgres', 'mariadb'])('db-poll against %s on loopback
     await c.close();
   });
 
+  it('classes an unknown user as config (AUTH_FAILED), not as something to retry', async () => {
+    const c = connector({ username: 'nobody_here', password: 'wrong' });
+    await expect(c.check()).rejects.toMatchObject({ errorClass: 'config', code: 'AUTH_FAILED' });
+    await c.close();
+  });
+
   it('classes an unknown database as config', async () => {
     const c = connector({ database: `${db.database}_missing`, username: db.admin.username, password: db.admin.password });
     await expect(c.check()).rejects.toMatchObject({ errorClass: 'config' });

@@ -152,6 +152,21 @@ describe('rest-pull against a supplier on loopback', () => {
     });
   });
 
+  it('asks from since minus the look-back window, for records the supplier committed late', async () => {
+    const late = { id: 'LATE1', updated_at: at(50), name: '迟到的记录', amount: 0 };
+    supplier.addRecords(3, (i) => at(60 + i));
+    const c = () => connector('page', { incremental: { param: 'since', field: 'updated_at', lookBackSeconds: 30 } });
+    const first = await run(c(), null);
+    expect(first.cursor).toEqual({ since: at(62) });
+    supplier.records.push(late); // committed after the first run, stamped before its watermark
+
+    const second = await run(c(), first.cursor);
+
+    expect(supplier.recordReads().at(-1)?.query.since).toBe(at(32));
+    expect(allIds(second)).toEqual(['LATE1', 'R00001', 'R00002', 'R00003']); // the repeats are absorbed by the idempotent load
+    expect(second.cursor).toEqual({ since: at(62) });
+  });
+
   it('honours Retry-After in seconds on a 429 (the wait is measured)', async () => {
     supplier.addRecords(3, at);
     supplier.faults.push({ kind: 'status', status: 429, retryAfter: '1' });
@@ -226,6 +241,28 @@ describe('rest-pull against a supplier on loopback', () => {
     expect(supplier.recordReads().map((r) => r.outcome).slice(0, 3)).toEqual(['reset', 'stall', 'ok']);
     expect(logs.some((l) => l.includes('NETWORK'))).toBe(true);
     expect(logs.some((l) => l.includes('TIMEOUT'))).toBe(true);
+  });
+
+  it('starts the since window over when the supplier refuses a stored page token as expired (400)', async () => {
+    supplier.addRecords(10, at);
+    const stale = { since: null, resume: { position: { kind: 'token', token: 'expired-token' }, pagesDone: 2, maxSeen: at(7) } };
+
+    const outcome = await run(connector('cursor'), stale);
+
+    expect(allIds(outcome)).toEqual(supplier.records.map((r) => r.id));
+    expect(outcome.batches[0].label).toBe('page 1 since the beginning');
+    expect(outcome.cursor).toEqual({ since: at(9) });
+    expect(logs.some((l) => l.includes('refused the stored page position (HTTP_400)'))).toBe(true);
+  });
+
+  it('never follows a stored link to an origin other than baseUrl (the config changed meanwhile)', async () => {
+    supplier.addRecords(5, at);
+    const stale = { since: null, resume: { position: { kind: 'url', url: 'http://127.0.0.2:9/v1/link/records?page=2' }, pagesDone: 1, maxSeen: at(3) } };
+
+    const outcome = await run(connector('link'), stale);
+
+    expect(allIds(outcome)).toEqual(supplier.records.map((r) => r.id));
+    expect(supplier.recordReads()[0].query.page).toBeUndefined(); // started over at the first page, on our origin
   });
 
   it('classes a refused token as config and does not retry it', async () => {

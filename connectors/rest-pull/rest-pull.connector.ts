@@ -65,12 +65,14 @@ export class RestPullConnector implements Connector {
     const stored = this.parseCursor(cursor);
     const since = stored.since;
     let resume = stored.resume && this.positionFits(stored.resume.position) ? stored.resume : undefined;
-    if (stored.resume && !resume) this.context.log('warn', 'the stored page position does not fit the configured pagination; the run starts over from since');
+    if (stored.resume && !resume) this.context.log('warn', 'the stored page position does not fit the configured pagination or origin; the run starts over from since');
 
     let position: Position = resume?.position ?? this.firstPosition();
     let ordinal = resume ? resume.pagesDone + 1 : 1;
     let maxSeen = resume?.maxSeen ?? null;
     let missingWatermark = 0;
+    /** What the runtime holds once the batches yielded so far are durable. */
+    let held: RestCursor = stored;
 
     for (;;) {
       let page: Page;
@@ -108,7 +110,8 @@ export class RestPullConnector implements Connector {
       }
 
       // An empty page is published only when it is the one that moves the cursor (the last page of a run).
-      if (page.records.length > 0 || (!next && !sameCursor(cursorAfter, stored))) {
+      if (page.records.length > 0 || (!next && !sameCursor(cursorAfter, held))) {
+        held = cursorAfter;
         const records = page.records;
         yield {
           key: `${since ?? '-'}:${ordinal}:${recordsDigest(records)}`,
@@ -295,8 +298,15 @@ export class RestPullConnector implements Connector {
     }
   }
 
+  /** A stored position is used only with the pagination it came from, and a stored link only on baseUrl's origin. */
   private positionFits(position: Position): boolean {
-    return position.kind === this.firstPosition().kind;
+    if (position.kind !== this.firstPosition().kind) return false;
+    if (position.kind !== 'url' || position.url === null) return true;
+    try {
+      return new URL(position.url).origin === new URL(this.config.baseUrl).origin;
+    } catch {
+      return false;
+    }
   }
 
   private pageUrl(since: string | null, position: Position, sizeOverride?: number): string {

@@ -33,6 +33,7 @@ export const hubEnvSchema = z.object({
   HUB_DEMO_SUPPLIER: z.enum(['on', 'off']).optional(),
   INGEST_MAX_BYTES: intFrom(1024, 4 * 1024 * 1024 * 1024, 256 * 1024 * 1024),
   INGEST_CHUNK_SIZE: intFrom(1, 5000, 500),
+  INGEST_PUBLISH_TIMEOUT_S: intFrom(5, 3600, 300),
   WORKER_PREFETCH: intFrom(1, 1000, 8),
   WORKER_CONCURRENCY: intFrom(1, 64, 4),
   BUS_DELIVERY_LIMIT: intFrom(1, 1000, 10),
@@ -60,7 +61,8 @@ export interface HubConfig {
   readonly secretKey?: string;
   readonly roles: ReadonlyArray<'api' | 'worker' | 'scheduler'>;
   readonly demoSupplier: boolean;
-  readonly ingest: { readonly maxBytes: number; readonly chunkSize: number };
+  /** publishTimeoutSeconds: the longest a batch may stay `receiving`; past it the publisher is taken for dead. */
+  readonly ingest: { readonly maxBytes: number; readonly chunkSize: number; readonly publishTimeoutSeconds: number };
   readonly worker: { readonly concurrency: number };
   readonly logLevel: HubEnv['LOG_LEVEL'];
 }
@@ -100,7 +102,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     secretKey: e.HUB_SECRET_KEY,
     roles: [...new Set(e.HUB_ROLES)],
     demoSupplier: e.HUB_DEMO_SUPPLIER ? e.HUB_DEMO_SUPPLIER === 'on' : mode === 'embedded',
-    ingest: { maxBytes: e.INGEST_MAX_BYTES, chunkSize: e.INGEST_CHUNK_SIZE },
+    ingest: { maxBytes: e.INGEST_MAX_BYTES, chunkSize: e.INGEST_CHUNK_SIZE, publishTimeoutSeconds: e.INGEST_PUBLISH_TIMEOUT_S },
     worker: { concurrency: e.WORKER_CONCURRENCY },
     logLevel: e.LOG_LEVEL,
   };

@@ -7,7 +7,7 @@
  *
  *   GET  /v1/page/records?page=1&page_size=10[&since=…]     {"data":{"items":[…],"total":n}}
  *   GET  /v1/offset/records?offset=0&limit=10[&since=…]
- *   GET  /v1/cursor/records?limit=10[&cursor=…][&since=…]   {"data":{"items":[…],"next_cursor":"…"|null}}
+ *   GET  /v1/cursor/records?limit=10[&cursor=…][&since=…]   {"data":{"items":[…],"next_cursor":"…"|null}}; 400 for a token not its own
  *   GET  /v1/link/records?per_page=10[&page=2][&since=…]    Link: <…?page=3…>; rel="next"
  *   POST /v1/callback                                        records headers and JSON body
  */
@@ -128,12 +128,12 @@ export async function startRestSupplier(options: RestSupplierOptions = {}): Prom
     const page = servePage(match[1] as Mode, url);
     if (page.link) res.setHeader('link', page.link);
     if (fault) return applyFault(res, fault, page.body);
-    return sendJson(res, 200, page.body);
+    return sendJson(res, page.status ?? 200, page.body);
   }
 
   type Mode = 'page' | 'offset' | 'cursor' | 'link';
 
-  function servePage(mode: Mode, url: URL): { body: unknown; link?: string } {
+  function servePage(mode: Mode, url: URL): { status?: number; body: unknown; link?: string } {
     const q = url.searchParams;
     const since = q.get('since');
     let rows = [...state.records].sort(byUpdatedThenId);
@@ -155,8 +155,9 @@ export async function startRestSupplier(options: RestSupplierOptions = {}): Prom
         const token = q.get('cursor');
         if (token !== null) {
           // Keyset: the token names the last record served, so records added meanwhile never shift a page.
-          const [u, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [string, string];
-          rows = rows.filter((r) => byUpdatedThenId(r, { id, updated_at: u }) > 0);
+          const last = decodeToken(token);
+          if (!last) return { status: 400, body: { error: 'invalid or expired cursor' } };
+          rows = rows.filter((r) => byUpdatedThenId(r, last) > 0);
         }
         const items = rows.slice(0, size);
         const last = items[items.length - 1];
@@ -249,6 +250,16 @@ function byUpdatedThenId(a: Pick<SupplierRecord, 'id' | 'updated_at'>, b: Pick<S
   const t = Date.parse(a.updated_at) - Date.parse(b.updated_at);
   if (t !== 0) return t;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function decodeToken(token: string): Pick<SupplierRecord, 'id' | 'updated_at'> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') return { updated_at: value[0], id: value[1] };
+  } catch {
+    // not a token of ours
+  }
+  return undefined;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

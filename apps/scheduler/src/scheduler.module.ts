@@ -6,10 +6,9 @@ import { ConnectorRuntime } from '../../../libs/pipeline/connectors/connector-ru
 import { FeedbackDispatcher } from '../../../libs/pipeline/connectors/feedback-dispatcher';
 import { DatabaseModule } from '../../../libs/runtime/database.module';
 import { PipelineModule } from '../../../libs/runtime/pipeline.module';
-import { CLOCK, Clock } from '../../../libs/runtime/tokens';
+import { CLOCK, Clock, HUB_CONFIG } from '../../../libs/runtime/tokens';
+import { HubConfig } from '../../../libs/config/hub-config';
 
-/** A batch still `receiving` after this long lost its publisher (crash between publish and accept). */
-const STALE_BATCH_SECONDS = 15 * 60;
 
 /**
  * Is an instance's next scheduled time, counted from its last run (or its registration), past?
@@ -32,6 +31,7 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly runtime: ConnectorRuntime,
     private readonly feedback: FeedbackDispatcher,
     private readonly clock: Clock,
+    private readonly publishTimeoutSeconds: number,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -50,7 +50,8 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
 
   private async abortStaleBatches(): Promise<void> {
     try {
-      const aborted = await this.batches.abortStale(STALE_BATCH_SECONDS);
+      // A batch still `receiving` past the publish timeout lost its publisher (crash between publish and accept).
+      const aborted = await this.batches.abortStale(this.publishTimeoutSeconds);
       if (aborted > 0) this.log.warn(`aborted ${aborted} batch(es) whose publisher never finished`);
     } catch (e) {
       this.log.warn(`stale-batch sweep failed: ${(e as Error).message}`);
@@ -86,9 +87,9 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
   providers: [
     {
       provide: ScheduledJobs,
-      inject: [BatchRepository, ConnectorRepository, ConnectorRuntime, FeedbackDispatcher, CLOCK],
-      useFactory: (b: BatchRepository, c: ConnectorRepository, r: ConnectorRuntime, f: FeedbackDispatcher, clock: Clock) =>
-        new ScheduledJobs(b, c, r, f, clock),
+      inject: [BatchRepository, ConnectorRepository, ConnectorRuntime, FeedbackDispatcher, CLOCK, HUB_CONFIG],
+      useFactory: (b: BatchRepository, c: ConnectorRepository, r: ConnectorRuntime, f: FeedbackDispatcher, clock: Clock, config: HubConfig) =>
+        new ScheduledJobs(b, c, r, f, clock, config.ingest.publishTimeoutSeconds),
     },
   ],
 })

@@ -17,7 +17,8 @@ import { BusModule } from '../../../libs/runtime/bus.module';
 import { CatalogModule } from '../../../libs/runtime/catalog.module';
 import { DatabaseModule } from '../../../libs/runtime/database.module';
 import { MetricsModule } from '../../../libs/runtime/metrics.module';
-import { CLOCK, Clock } from '../../../libs/runtime/tokens';
+import { CLOCK, Clock, HUB_CONFIG } from '../../../libs/runtime/tokens';
+import { HubConfig } from '../../../libs/config/hub-config';
 
 /**
  * Once the application is up: records the catalog versions this worker validates against
@@ -49,7 +50,7 @@ class WorkerSubscriptions implements OnApplicationBootstrap {
   providers: [
     {
       provide: RecordChunkHandler,
-      inject: [BatchRepository, RecordRepository, Catalog, HubMetrics, MappingRepository, SubjectRegistryRepository, CLOCK],
+      inject: [BatchRepository, RecordRepository, Catalog, HubMetrics, MappingRepository, SubjectRegistryRepository, CLOCK, HUB_CONFIG],
       useFactory: (
         batches: BatchRepository,
         records: RecordRepository,
@@ -58,9 +59,10 @@ class WorkerSubscriptions implements OnApplicationBootstrap {
         mappings: MappingRepository,
         registry: SubjectRegistryRepository,
         clock: Clock,
+        config: HubConfig,
       ) =>
         new RecordChunkHandler(batches, records, (code) => catalog.find(code), metrics, new MappingVersions(mappings), new SubjectResolver(registry), {
-          acceptWaitMs: 120_000,
+          acceptWaitMs: config.ingest.publishTimeoutSeconds * 1000,
           clock,
         }),
     },

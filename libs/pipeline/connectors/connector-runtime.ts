@@ -127,7 +127,9 @@ export class ConnectorRuntime {
         await this.instances.advance(instance.id, batch.cursorAfter, 0, 0);
         return { kind: 'quarantined' };
       }
-      if (e instanceof IngestError && e.code === 'BROKER_UNAVAILABLE') throw new ConnectorError('retryable', e.code, e.message);
+      if (e instanceof IngestError && (e.code === 'BROKER_UNAVAILABLE' || e.code === 'IDEMPOTENCY_IN_PROGRESS')) {
+        throw new ConnectorError('retryable', e.code, e.message);
+      }
       throw e;
     }
     await batch.acknowledge?.(receipt.batchId);

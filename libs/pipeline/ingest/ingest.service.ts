@@ -43,6 +43,8 @@ export interface Receipt {
 export interface IngestLimits {
   readonly maxBytes: number;
   readonly chunkSize: number;
+  /** A batch still `receiving` after this long lost its publisher: it is aborted and its key freed. */
+  readonly publishTimeoutSeconds: number;
 }
 
 /**
@@ -113,7 +115,11 @@ export class IngestService {
   ): Promise<Receipt> {
     if (s.idempotencyKey) {
       const earlier = await this.batches.findLiveByIdempotencyKey(s.supplier.id, s.idempotencyKey);
-      if (earlier) {
+      const abandoned = earlier?.status === 'receiving' && Date.now() - earlier.createdAt.getTime() > this.limits.publishTimeoutSeconds * 1000;
+      if (earlier && abandoned) {
+        // Its publisher died between publishing and accepting (it never answered 202): take this attempt instead.
+        await this.batches.abort(earlier.id, 'publisher did not finish');
+      } else if (earlier) {
         drain(); // what the client still sends is not needed: the answer is the earlier one
         if (earlier.status === 'receiving') {
           throw new IngestError('IDEMPOTENCY_IN_PROGRESS', '相同 Idempotency-Key 的请求正在处理中，请稍后重试');
@@ -188,15 +194,19 @@ export class IngestService {
       throw e;
     }
     try {
+      const deadline = Date.now() + this.limits.publishTimeoutSeconds * 1000;
       let group: RecordChunkMessage[] = [];
+      const send = async () => {
+        // Past the deadline another attempt may already have taken over this batch's key.
+        if (Date.now() > deadline) throw new BusUnavailableError('publishing the batch took longer than its timeout');
+        await this.bus.publish(QUEUES.records, group);
+        group = [];
+      };
       for await (const chunk of spool.read()) {
         group.push(chunk);
-        if (group.length >= 16) {
-          await this.bus.publish(QUEUES.records, group);
-          group = [];
-        }
+        if (group.length >= 16) await send();
       }
-      if (group.length > 0) await this.bus.publish(QUEUES.records, group);
+      if (group.length > 0) await send();
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
       this.log.warn(`batch ${batchId} aborted: ${reason}`);
