@@ -50,7 +50,7 @@ describe('loadHubConfig — defaults (the embedded default)', () => {
   });
 
   it('has the documented tuning defaults', () => {
-    expect(config.ingest).toEqual({ maxBytes: 256 * 1024 * 1024, chunkSize: 500 });
+    expect(config.ingest).toEqual({ maxBytes: 256 * 1024 * 1024, chunkSize: 500, publishTimeoutSeconds: 300 });
     expect(config.worker).toEqual({ concurrency: 4 });
     expect(config.database).toEqual({ url: undefined, poolSize: 10, statementTimeoutMs: 60_000 });
     expect(config.bus).toEqual({ url: undefined, deliveryLimit: 10, confirmTimeoutMs: 15_000, prefetch: 8 });
@@ -142,7 +142,7 @@ describe('loadHubConfig — every bad variable at once', () => {
   it('reads numbers from their text', () => {
     const config = loadHubConfig({ PORT: '8080', INGEST_CHUNK_SIZE: '1000', INGEST_MAX_BYTES: '1048576' });
     expect(config.http.port).toBe(8080);
-    expect(config.ingest).toEqual({ maxBytes: 1_048_576, chunkSize: 1000 });
+    expect(config.ingest).toEqual({ maxBytes: 1_048_576, chunkSize: 1000, publishTimeoutSeconds: 300 });
   });
 });
 
