@@ -1,7 +1,10 @@
 import { validateCronExpression } from 'cron';
 import { z } from 'zod';
 import type { Catalog } from '../../../catalog/catalog';
-import { ConnectorKind, ConnectorManifest } from '../../../connectors/connector.contract';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConnectorError, ConnectorKind, ConnectorManifest } from '../../../connectors/connector.contract';
 import { ConnectorRepository } from '../../persistence/connector.repository';
 import { SupplierRepository } from '../../persistence/supplier.repository';
 import { SecretBox } from '../../security/secret-box';
@@ -51,7 +54,7 @@ export class ConnectorAdminService {
     };
   }
 
-  async register(input: ConnectorRegistration): Promise<{ id: string }> {
+  async register(input: ConnectorRegistration): Promise<{ id: string; check: { ok: boolean; error?: string } }> {
     const manifest = this.manifest(input.kind);
     const problems: { path: string; message: string }[] = [];
     const supplier = await this.suppliers.findByCode(input.supplier);
@@ -62,6 +65,12 @@ export class ConnectorAdminService {
     const parsed = (manifest.configSchema as z.ZodType).safeParse(input.config);
     if (!parsed.success) problems.push(...parsed.error.issues.map((i) => ({ path: ['config', ...i.path].join('.'), message: i.message })));
     if (problems.length > 0) throw new ConnectorAdminError('INVALID_CONNECTOR', '连接器配置无效', problems);
+
+    // 第一次连接即检查（表名、列名对照 information_schema，口令，主机密钥）：配置错误在登记时拒绝。
+    const check = await this.checkConnection(manifest, parsed.data);
+    if (check.errorClass === 'config') {
+      throw new ConnectorAdminError('INVALID_CONNECTOR', '连接器配置无效', [{ path: 'config', message: `${check.code}: ${check.message}` }]);
+    }
 
     const config = { ...(parsed.data as Record<string, unknown>) };
     const secretValues: Record<string, unknown> = {};
@@ -75,7 +84,26 @@ export class ConnectorAdminService {
       sealed = this.secrets.seal(secretValues);
     }
     const id = await this.instances.create({ supplierId: supplier.id, itemCode: input.item, kind: manifest.kind, schedule: input.schedule, config, secrets: sealed });
-    return { id };
+    // A supplier that is unreachable right now is registered anyway; its first run will retry.
+    return { id, check: check.errorClass ? { ok: false, error: `${check.code}: ${check.message}` } : { ok: true } };
+  }
+
+  private async checkConnection(
+    manifest: ConnectorManifest<unknown>,
+    config: unknown,
+  ): Promise<{ errorClass?: 'config' | 'retryable' | 'data'; code?: string; message?: string }> {
+    const workDir = mkdtempSync(join(tmpdir(), 'credit-hub-check-'));
+    const connector = manifest.create(config, { workDir, now: () => new Date(), log: () => undefined });
+    try {
+      await connector.check();
+      return {};
+    } catch (e) {
+      if (e instanceof ConnectorError) return { errorClass: e.errorClass, code: e.code, message: e.message };
+      return { errorClass: 'retryable', code: 'CHECK_FAILED', message: (e as Error).message };
+    } finally {
+      await connector.close().catch(() => undefined);
+      rmSync(workDir, { recursive: true, force: true });
+    }
   }
 
   async status(id: string) {
