@@ -25,6 +25,7 @@ export const hubEnvSchema = z.object({
   HUB_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   HUB_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_DATA_DIR: z.string().default('./data'),
+  HUB_CONNECTORS_DIR: z.string().optional(),
   HUB_ROLES: z
     .string()
     .default('api,worker,scheduler')
@@ -57,6 +58,9 @@ export interface HubConfig {
   };
   readonly dataDir: string;
   readonly adminToken?: string;
+  /** Connector instances declared as files (config-as-code), and the secrets they name (HUB_CONNECTOR_SECRET_*). */
+  readonly connectorsDir?: string;
+  readonly connectorSecrets: Readonly<Record<string, string>>;
   /** Encrypts connector secrets at rest; generated and kept with the data in the embedded default. */
   readonly secretKey?: string;
   readonly roles: ReadonlyArray<'api' | 'worker' | 'scheduler'>;
@@ -100,6 +104,10 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     dataDir: e.HUB_DATA_DIR,
     adminToken: e.HUB_ADMIN_TOKEN,
     secretKey: e.HUB_SECRET_KEY,
+    connectorsDir: e.HUB_CONNECTORS_DIR,
+    connectorSecrets: Object.fromEntries(
+      Object.entries(raw).filter((entry): entry is [string, string] => entry[0].startsWith('HUB_CONNECTOR_SECRET_') && entry[1] !== undefined),
+    ),
     roles: [...new Set(e.HUB_ROLES)],
     demoSupplier: e.HUB_DEMO_SUPPLIER ? e.HUB_DEMO_SUPPLIER === 'on' : mode === 'embedded',
     ingest: { maxBytes: e.INGEST_MAX_BYTES, chunkSize: e.INGEST_CHUNK_SIZE, publishTimeoutSeconds: e.INGEST_PUBLISH_TIMEOUT_S },

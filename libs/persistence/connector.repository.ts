@@ -53,6 +53,32 @@ export class ConnectorRepository {
     return rows[0].id;
   }
 
+  /** A declared instance (config-as-code), created or replaced by name; unchanged definitions are left alone. */
+  async upsertDeclared(input: {
+    name: string;
+    supplierId: string;
+    itemCode: string;
+    kind: string;
+    schedule: string;
+    config: unknown;
+    secrets: string | null;
+    definitionHash: string;
+  }): Promise<{ id: string; changed: boolean }> {
+    const rows: { id: string; changed: boolean }[] = await this.db.dataSource.query(
+      `INSERT INTO connector_instances (name, supplier_id, item_code, kind, schedule, config, secrets, definition_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (name) DO UPDATE SET supplier_id = EXCLUDED.supplier_id, item_code = EXCLUDED.item_code, kind = EXCLUDED.kind,
+         schedule = EXCLUDED.schedule, config = EXCLUDED.config, secrets = EXCLUDED.secrets, definition_hash = EXCLUDED.definition_hash,
+         health = 'ok', failures = 0, next_attempt_at = NULL
+       WHERE connector_instances.definition_hash IS DISTINCT FROM EXCLUDED.definition_hash
+       RETURNING id, true AS changed`,
+      [input.name, input.supplierId, input.itemCode, input.kind, input.schedule, JSON.stringify(input.config), input.secrets, input.definitionHash],
+    );
+    if (rows[0]) return rows[0];
+    const existing: { id: string }[] = await this.db.dataSource.query('SELECT id FROM connector_instances WHERE name = $1', [input.name]);
+    return { id: existing[0].id, changed: false };
+  }
+
   async find(id: string): Promise<ConnectorInstanceRow | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
     const rows: ConnectorInstanceRow[] = await this.db.dataSource.query(

@@ -4,6 +4,8 @@ import { BatchRepository } from '../../../libs/persistence/batch.repository';
 import { ConnectorRepository } from '../../../libs/persistence/connector.repository';
 import { ConnectorRuntime } from '../../../libs/pipeline/connectors/connector-runtime';
 import { FeedbackDispatcher } from '../../../libs/pipeline/connectors/feedback-dispatcher';
+import { applyConnectorDeclarations } from '../../../libs/pipeline/connectors/declared-connectors';
+import { ConnectorAdminService } from '../../../libs/pipeline/admin/connector-admin.service';
 import { DatabaseModule } from '../../../libs/runtime/database.module';
 import { PipelineModule } from '../../../libs/runtime/pipeline.module';
 import { CLOCK, Clock, HUB_CONFIG } from '../../../libs/runtime/tokens';
@@ -32,9 +34,16 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly feedback: FeedbackDispatcher,
     private readonly clock: Clock,
     private readonly publishTimeoutSeconds: number,
+    private readonly admin: ConnectorAdminService,
+    private readonly declared: { dir?: string; secrets: Readonly<Record<string, string>> },
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.declared.dir) {
+      // Config-as-code: an invalid declaration stops the start with every problem listed.
+      const applied = await applyConnectorDeclarations(this.declared.dir, this.declared.secrets, this.admin);
+      this.log.log(`connector declarations: ${applied.map((a) => `${a.name}${a.changed ? ' (updated)' : ''}`).join(', ') || 'none'}`);
+    }
     this.every('0 * * * * *', () => this.abortStaleBatches());
     this.every('*/15 * * * * *', () => this.runDueConnectors());
     this.every('*/10 * * * * *', () => this.dispatchFeedback());
@@ -87,9 +96,20 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
   providers: [
     {
       provide: ScheduledJobs,
-      inject: [BatchRepository, ConnectorRepository, ConnectorRuntime, FeedbackDispatcher, CLOCK, HUB_CONFIG],
-      useFactory: (b: BatchRepository, c: ConnectorRepository, r: ConnectorRuntime, f: FeedbackDispatcher, clock: Clock, config: HubConfig) =>
-        new ScheduledJobs(b, c, r, f, clock, config.ingest.publishTimeoutSeconds),
+      inject: [BatchRepository, ConnectorRepository, ConnectorRuntime, FeedbackDispatcher, CLOCK, HUB_CONFIG, ConnectorAdminService],
+      useFactory: (
+        b: BatchRepository,
+        c: ConnectorRepository,
+        r: ConnectorRuntime,
+        f: FeedbackDispatcher,
+        clock: Clock,
+        config: HubConfig,
+        admin: ConnectorAdminService,
+      ) =>
+        new ScheduledJobs(b, c, r, f, clock, config.ingest.publishTimeoutSeconds, admin, {
+          dir: config.connectorsDir,
+          secrets: config.connectorSecrets,
+        }),
     },
   ],
 })

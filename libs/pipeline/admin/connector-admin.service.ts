@@ -1,6 +1,7 @@
 import { validateCronExpression } from 'cron';
 import { z } from 'zod';
 import type { Catalog } from '../../../catalog/catalog';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,45 @@ export class ConnectorAdminService {
   }
 
   async register(input: ConnectorRegistration): Promise<{ id: string; check: { ok: boolean; error?: string } }> {
+    const valid = await this.validate(input);
+    // The first connection is a check too (table and column names against information_schema, the
+    // password, the host key): a configuration error is refused when the connector is registered.
+    const check = await this.checkConnection(valid.manifest, valid.fullConfig);
+    if (check.errorClass === 'config') {
+      throw new ConnectorAdminError('INVALID_CONNECTOR', '连接器配置无效', [{ path: 'config', message: `${check.code}: ${check.message}` }]);
+    }
+    const id = await this.instances.create({
+      supplierId: valid.supplierId,
+      itemCode: input.item,
+      kind: valid.manifest.kind,
+      schedule: input.schedule,
+      config: valid.config,
+      secrets: valid.sealed,
+    });
+    // A supplier that is unreachable right now is registered anyway; its first run will retry.
+    return { id, check: check.errorClass ? { ok: false, error: `${check.code}: ${check.message}` } : { ok: true } };
+  }
+
+  /**
+   * Config-as-code: an instance declared in a file, created or replaced by its name. Validated
+   * like a registration; its connection is checked at its first run, not at start-up.
+   */
+  async declare(name: string, input: ConnectorRegistration): Promise<{ id: string; changed: boolean }> {
+    const valid = await this.validate(input);
+    const definitionHash = createHash('sha256').update(JSON.stringify([input.supplier, input.item, input.kind, input.schedule, valid.fullConfig])).digest('hex');
+    return this.instances.upsertDeclared({
+      name,
+      supplierId: valid.supplierId,
+      itemCode: input.item,
+      kind: valid.manifest.kind,
+      schedule: input.schedule,
+      config: valid.config,
+      secrets: valid.sealed,
+      definitionHash,
+    });
+  }
+
+  private async validate(input: ConnectorRegistration) {
     const manifest = this.manifest(input.kind);
     const problems: { path: string; message: string }[] = [];
     const supplier = await this.suppliers.findByCode(input.supplier);
@@ -66,13 +106,8 @@ export class ConnectorAdminService {
     if (!parsed.success) problems.push(...parsed.error.issues.map((i) => ({ path: ['config', ...i.path].join('.'), message: i.message })));
     if (problems.length > 0) throw new ConnectorAdminError('INVALID_CONNECTOR', '连接器配置无效', problems);
 
-    // 第一次连接即检查（表名、列名对照 information_schema，口令，主机密钥）：配置错误在登记时拒绝。
-    const check = await this.checkConnection(manifest, parsed.data);
-    if (check.errorClass === 'config') {
-      throw new ConnectorAdminError('INVALID_CONNECTOR', '连接器配置无效', [{ path: 'config', message: `${check.code}: ${check.message}` }]);
-    }
-
-    const config = { ...(parsed.data as Record<string, unknown>) };
+    const fullConfig = parsed.data as Record<string, unknown>;
+    const config = { ...fullConfig };
     const secretValues: Record<string, unknown> = {};
     for (const field of manifest.secretFields) {
       if (config[field] !== undefined) secretValues[field] = config[field];
@@ -83,9 +118,7 @@ export class ConnectorAdminService {
       if (!this.secrets) throw new ConnectorAdminError('SECRET_KEY_MISSING', '未配置 HUB_SECRET_KEY，无法保存连接器口令');
       sealed = this.secrets.seal(secretValues);
     }
-    const id = await this.instances.create({ supplierId: supplier.id, itemCode: input.item, kind: manifest.kind, schedule: input.schedule, config, secrets: sealed });
-    // A supplier that is unreachable right now is registered anyway; its first run will retry.
-    return { id, check: check.errorClass ? { ok: false, error: `${check.code}: ${check.message}` } : { ok: true } };
+    return { manifest, supplierId: supplier.id, fullConfig, config, sealed };
   }
 
   private async checkConnection(
