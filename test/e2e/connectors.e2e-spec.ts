@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as soap from 'soap';
 import { penaltyRecord, recentDate } from '../fixtures/credit-data';
-import { ADMIN_TOKEN, batchReport, registerSupplier, waitForBatchDone } from '../support/hub-client';
+import { adminCall, ADMIN_TOKEN, batchReport, registerSupplier, runConnectorUntilDone, waitForBatchDone } from '../support/hub-client';
 import { HubProcess, sleep, startHubProcess } from '../support/hub-process';
 import { RestSupplier, startRestSupplier } from '../support/rest-supplier';
 import { createTestDatabase, createTestVhost, withDatabase } from '../support/test-services';
@@ -17,14 +17,7 @@ describe('connectors end to end', () => {
   let hub: HubProcess;
   let env: Record<string, string>;
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${hub.url}/api/v1/admin${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const admin = (method: string, path: string, body?: unknown) => adminCall(hub.url, method, path, body);
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -136,13 +129,8 @@ describe('connectors end to end', () => {
       await hub.kill();
       await running;
       hub = await startHubProcess({ env });
-      // The killed run's lease lapses within 30 s; until then a run answers "busy".
-      let rerun = await admin('POST', `/connectors/${id}/run`);
-      for (const until = Date.now() + 90_000; rerun.body.outcome !== 'done' && Date.now() < until; ) {
-        await sleep(2_000);
-        rerun = await admin('POST', `/connectors/${id}/run`);
-      }
-      expect(rerun.body).toMatchObject({ outcome: 'done' });
+      const rerun = await runConnectorUntilDone(hub.url, id);
+      expect(rerun).toMatchObject({ outcome: 'done' });
       const deadline = Date.now() + 60_000;
       let counts = { records: 0, distinct: 0 };
       while (Date.now() < deadline) {

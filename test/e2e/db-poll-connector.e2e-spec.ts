@@ -1,8 +1,8 @@
 import { Client } from 'pg';
 import { penaltyRecord } from '../fixtures/credit-data';
-import { ADMIN_TOKEN, registerSupplier, waitForBatchDone } from '../support/hub-client';
+import { adminCall, ADMIN_TOKEN, registerSupplier, runConnectorUntilDone, waitForBatchDone } from '../support/hub-client';
 import { HubProcess, sleep, startHubProcess } from '../support/hub-process';
-import { createTestDatabase, createTestVhost, withDatabase } from '../support/test-services';
+import { createTestDatabase, createTestVhost, loadedCounts, withDatabase } from '../support/test-services';
 
 jest.setTimeout(300_000);
 
@@ -20,14 +20,7 @@ describe('the database-polling connector end to end', () => {
   let apiKey: string;
   let connectorId: string;
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${hub.url}/api/v1/admin${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const admin = (method: string, path: string, body?: unknown) => adminCall(hub.url, method, path, body);
 
   const insertRows = async (from: number, count: number, bad: number[] = []) => {
     const client = new Client({ connectionString: supplierDb.url });
@@ -46,16 +39,7 @@ describe('the database-polling connector end to end', () => {
     }
   };
 
-  const loaded = (prefix: string) =>
-    withDatabase(hubDb.url, async (db) => {
-      const r = await db.query<{ n: string; d: string; v: string }>(
-        `SELECT count(*) AS n, count(DISTINCT r.source_key) AS d,
-                (SELECT count(*) FROM credit_record_versions v JOIN credit_records x ON x.id = v.record_id WHERE x.source_key LIKE $1) AS v
-         FROM credit_records r WHERE r.source_key LIKE $1`,
-        [`${prefix}%`],
-      );
-      return { records: Number(r.rows[0].n), distinct: Number(r.rows[0].d), versions: Number(r.rows[0].v) };
-    });
+  const loaded = (prefix: string) => loadedCounts(hubDb.url, prefix);
 
   beforeAll(async () => {
     hubDb = await createTestDatabase();
@@ -122,12 +106,8 @@ describe('the database-polling connector end to end', () => {
     await hub.kill();
     await running;
     hub = await startHubProcess({ env });
-    let rerun = await admin('POST', `/connectors/${connectorId}/run`);
-    for (const limit = Date.now() + 90_000; rerun.body.outcome !== 'done' && Date.now() < limit; ) {
-      await sleep(2_000);
-      rerun = await admin('POST', `/connectors/${connectorId}/run`);
-    }
-    expect(rerun.body).toMatchObject({ outcome: 'done' });
+    const rerun = await runConnectorUntilDone(hub.url, connectorId);
+    expect(rerun).toMatchObject({ outcome: 'done' });
     const total = async () => {
       const [a, b, c] = await Promise.all([loaded('DB-95'), loaded('DB-96'), loaded('DB-97')]);
       return { records: a.records + b.records + c.records, distinct: a.distinct + b.distinct + c.distinct, versions: a.versions + b.versions + c.versions };

@@ -2,10 +2,10 @@ import * as iconv from 'iconv-lite';
 import { chownSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { penaltyRecord } from '../fixtures/credit-data';
-import { ADMIN_TOKEN, registerSupplier, waitForBatchDone } from '../support/hub-client';
+import { adminCall, ADMIN_TOKEN, registerSupplier, runConnectorUntilDone, waitForBatchDone } from '../support/hub-client';
 import { HubProcess, sleep, startHubProcess } from '../support/hub-process';
 import { startSftpServer, TestSftpServer as SftpServer } from '../support/sftp-server';
-import { createTestDatabase, createTestVhost, withDatabase } from '../support/test-services';
+import { createTestDatabase, createTestVhost, loadedCounts } from '../support/test-services';
 
 jest.setTimeout(300_000);
 
@@ -31,14 +31,7 @@ describe('the SFTP connector end to end', () => {
   let apiKey: string;
   let connectorId: string;
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${hub.url}/api/v1/admin${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const admin = (method: string, path: string, body?: unknown) => adminCall(hub.url, method, path, body);
 
   const drop = (name: string, content: Buffer) => {
     const file = join(sftp.root, 'drop', name);
@@ -49,16 +42,7 @@ describe('the SFTP connector end to end', () => {
     chownSync(`${file}.ok`, owner.uid, owner.gid);
   };
 
-  const loaded = (prefix: string) =>
-    withDatabase(database.url, async (db) => {
-      const r = await db.query<{ n: string; d: string; v: string }>(
-        `SELECT count(*) AS n, count(DISTINCT r.source_key) AS d,
-                (SELECT count(*) FROM credit_record_versions v JOIN credit_records x ON x.id = v.record_id WHERE x.source_key LIKE $1) AS v
-         FROM credit_records r WHERE r.source_key LIKE $1`,
-        [`${prefix}%`],
-      );
-      return { records: Number(r.rows[0].n), distinct: Number(r.rows[0].d), versions: Number(r.rows[0].v) };
-    });
+  const loaded = (prefix: string) => loadedCounts(database.url, prefix);
 
   beforeAll(async () => {
     sftp = await startSftpServer();
@@ -121,14 +105,8 @@ describe('the SFTP connector end to end', () => {
     await hub.kill();
     await running;
     hub = await startHubProcess({ env });
-    // Until the killed run's lease lapses a run is "busy"; a batch the kill left half-published fails the
-    // run as retryable until the publish timeout frees its key.
-    let rerun = await admin('POST', `/connectors/${connectorId}/run`);
-    for (const limit = Date.now() + 90_000; rerun.body.outcome !== 'done' && Date.now() < limit; ) {
-      await sleep(2_000);
-      rerun = await admin('POST', `/connectors/${connectorId}/run`);
-    }
-    expect(rerun.body).toMatchObject({ outcome: 'done', error: null });
+    const rerun = await runConnectorUntilDone(hub.url, connectorId);
+    expect(rerun).toMatchObject({ outcome: 'done', error: null });
     const deadline = Date.now() + 120_000;
     while ((await loaded('CF-7')).records < 12_000 && Date.now() < deadline) await sleep(500);
     expect(await loaded('CF-7')).toEqual({ records: 12_000, distinct: 12_000, versions: 12_000 });

@@ -64,3 +64,26 @@ export async function querySubject(url: string, code: string): Promise<{ status:
   const response = await fetch(`${url}/api/v1/subjects/${encodeURIComponent(code)}`);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
+
+/** An operator call on the admin API, answered as status and JSON body. */
+export async function adminCall(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${url}/api/v1/admin${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/**
+ * Runs a connector until a run ends `done`: after a crash, runs answer "busy" until the dead
+ * run's lease lapses, and fail as retryable while a half-published batch waits for its timeout.
+ */
+export async function runConnectorUntilDone(url: string, id: string, timeoutMs = 90_000): Promise<Record<string, unknown>> {
+  let run = await adminCall(url, 'POST', `/connectors/${id}/run`);
+  for (const limit = Date.now() + timeoutMs; run.body.outcome !== 'done' && Date.now() < limit; ) {
+    await new Promise((r) => setTimeout(r, 2_000));
+    run = await adminCall(url, 'POST', `/connectors/${id}/run`);
+  }
+  return run.body;
+}

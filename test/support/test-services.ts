@@ -61,3 +61,16 @@ export async function withDatabase<T>(url: string, work: (db: Client) => Promise
     await client.end();
   }
 }
+
+/** Exactly-once evidence for records whose source key starts with `prefix`: rows, distinct keys, version rows. */
+export async function loadedCounts(databaseUrl: string, prefix: string): Promise<{ records: number; distinct: number; versions: number }> {
+  return withDatabase(databaseUrl, async (db) => {
+    const r = await db.query<{ n: string; d: string; v: string }>(
+      `SELECT count(*) AS n, count(DISTINCT r.source_key) AS d,
+              (SELECT count(*) FROM credit_record_versions v JOIN credit_records x ON x.id = v.record_id WHERE x.source_key LIKE $1) AS v
+       FROM credit_records r WHERE r.source_key LIKE $1`,
+      [`${prefix}%`],
+    );
+    return { records: Number(r.rows[0].n), distinct: Number(r.rows[0].d), versions: Number(r.rows[0].v) };
+  });
+}
