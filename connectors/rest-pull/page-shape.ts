@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { compareWatermarks, DECIMAL, watermarkOf } from '../shared/watermark';
+
+export { compareWatermarks, watermarkOf };
 
 /** The value at a dot path (`data.items`); the empty path is the value itself. */
 export function valueAt(value: unknown, path: string): unknown {
@@ -32,45 +35,6 @@ function jsonType(v: unknown): string {
   return typeof v;
 }
 
-/** A watermark as the supplier wrote it (ISO timestamp, epoch number…), kept as text so it is sent back unchanged. */
-export function watermarkOf(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
-const INTEGER = /^-?\d+$/;
-const DECIMAL = /^-?\d+(?:\.\d+)?$/;
-
-/**
- * Orders two watermarks: integers exactly (epoch microseconds exceed 2^53), decimals as numbers,
- * timestamps by instant (so `+08:00` and `Z` forms compare correctly), anything else as text.
- */
-export function compareWatermarks(a: string, b: string): number {
-  if (INTEGER.test(a) && INTEGER.test(b)) {
-    const x = BigInt(a);
-    const y = BigInt(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  if (DECIMAL.test(a) && DECIMAL.test(b)) return Math.sign(Number(a) - Number(b));
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
-  if (!Number.isNaN(ta) && !Number.isNaN(tb)) {
-    if (ta !== tb) return Math.sign(ta - tb);
-    // Same millisecond: Date drops microseconds ("….123456" vs "….123"), so compare them here.
-    const finer = subMillisecond(a) - subMillisecond(b);
-    if (finer !== 0) return Math.sign(finer);
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-const FRACTION = /\d{2}:\d{2}:\d{2}[.,](\d+)/;
-
-/** Nanoseconds below the millisecond in a timestamp's fraction of a second. */
-function subMillisecond(text: string): number {
-  const m = FRACTION.exec(text);
-  return m ? Number(m[1].padEnd(9, '0').slice(3, 9)) : 0;
-}
 
 export function maxWatermark(a: string | null, b: string | undefined): string | null {
   if (b === undefined) return a;

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { compareWatermarks, DECIMAL, watermarkOf } from '../shared/watermark';
+
+export { compareWatermarks, watermarkOf };
 
 /**
  * node-soap turns typed XSD text into JS values: xsd:long and xsd:int through parseInt (a
@@ -58,29 +61,6 @@ export function plain(value: unknown): unknown {
   return out;
 }
 
-/** A watermark as the supplier wrote it, kept as text so it is sent back unchanged. */
-export function watermarkOf(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
-const INTEGER = /^-?\d+$/;
-const DECIMAL = /^-?\d+(?:\.\d+)?$/;
-
-/** Integers exactly (BigInt), decimals as numbers, timestamps by instant (+08:00 vs Z), anything else as text. */
-export function compareWatermarks(a: string, b: string): number {
-  if (INTEGER.test(a) && INTEGER.test(b)) {
-    const x = BigInt(a);
-    const y = BigInt(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  if (DECIMAL.test(a) && DECIMAL.test(b)) return Math.sign(Number(a) - Number(b));
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
-  if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb) return Math.sign(ta - tb);
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 export function maxWatermark(a: string | null, b: string | undefined): string | null {
   if (b === undefined) return a;
