@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-import { compareWatermarks, DECIMAL, watermarkOf } from '../shared/watermark';
-
-export { compareWatermarks, watermarkOf };
+export { compareWatermarks, maxWatermark, recordsDigest, sinceToSend, watermarkOf } from '../shared/watermark';
 
 /** The value at a dot path (`data.items`); the empty path is the value itself. */
 export function valueAt(value: unknown, path: string): unknown {
@@ -36,25 +33,3 @@ function jsonType(v: unknown): string {
 }
 
 
-export function maxWatermark(a: string | null, b: string | undefined): string | null {
-  if (b === undefined) return a;
-  if (a === null) return b;
-  return compareWatermarks(b, a) > 0 ? b : a;
-}
-
-/**
- * The `since` actually sent: the stored watermark moved back by the look-back window, so a record
- * the supplier committed late with an earlier timestamp is still asked for. Only timestamps can be
- * moved back; other watermarks are sent as they are.
- */
-export function sinceToSend(since: string, lookBackSeconds: number): string {
-  if (lookBackSeconds <= 0 || DECIMAL.test(since)) return since;
-  const at = Date.parse(since);
-  if (Number.isNaN(at)) return since;
-  return new Date(at - lookBackSeconds * 1000).toISOString();
-}
-
-/** Short content fingerprint of a page: the same records give the same batch key, different records a different one. */
-export function recordsDigest(records: readonly unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(records)).digest('hex').slice(0, 16);
-}

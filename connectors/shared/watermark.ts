@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** High-water marks of incremental pulls (REST `since`, SOAP incremental parameter), shared by the pull connectors. */
 
 /** A watermark as the supplier wrote it (ISO timestamp, epoch number…), kept as text so it is sent back unchanged. */
@@ -38,4 +40,27 @@ const FRACTION = /\d{2}:\d{2}:\d{2}[.,](\d+)/;
 function subMillisecond(text: string): number {
   const m = FRACTION.exec(text);
   return m ? Number(m[1].padEnd(9, '0').slice(3, 9)) : 0;
+}
+
+export function maxWatermark(a: string | null, b: string | undefined): string | null {
+  if (b === undefined) return a;
+  if (a === null) return b;
+  return compareWatermarks(b, a) > 0 ? b : a;
+}
+
+/**
+ * The `since` actually sent: the stored watermark moved back by the look-back window, so a record
+ * the supplier committed late with an earlier timestamp is still asked for. Only timestamps can be
+ * moved back; other watermarks are sent as they are.
+ */
+export function sinceToSend(since: string, lookBackSeconds: number): string {
+  if (lookBackSeconds <= 0 || DECIMAL.test(since)) return since;
+  const at = Date.parse(since);
+  if (Number.isNaN(at)) return since;
+  return new Date(at - lookBackSeconds * 1000).toISOString();
+}
+
+/** Short content fingerprint of a page: the same records give the same batch key, different records a different one. */
+export function recordsDigest(records: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(records)).digest('hex').slice(0, 16);
 }

@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-import { compareWatermarks, DECIMAL, watermarkOf } from '../shared/watermark';
-
-export { compareWatermarks, watermarkOf };
+export { compareWatermarks, maxWatermark, recordsDigest, sinceToSend, watermarkOf } from '../shared/watermark';
 
 /**
  * node-soap turns typed XSD text into JS values: xsd:long and xsd:int through parseInt (a
@@ -62,21 +59,3 @@ export function plain(value: unknown): unknown {
 }
 
 
-export function maxWatermark(a: string | null, b: string | undefined): string | null {
-  if (b === undefined) return a;
-  if (a === null) return b;
-  return compareWatermarks(b, a) > 0 ? b : a;
-}
-
-/** The mark moved back by the look-back window; only timestamps can be moved, sequences are sent as they are. */
-export function sinceToSend(since: string, lookBackSeconds: number): string {
-  if (lookBackSeconds <= 0 || DECIMAL.test(since)) return since;
-  const at = Date.parse(since);
-  if (Number.isNaN(at)) return since;
-  return new Date(at - lookBackSeconds * 1000).toISOString();
-}
-
-/** Short content fingerprint of a page: the same records give the same batch key, different records another. */
-export function recordsDigest(records: readonly unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(records)).digest('hex').slice(0, 16);
-}
