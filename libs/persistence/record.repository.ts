@@ -126,6 +126,29 @@ export class RecordRepository {
       return { outcome: 'loaded', newVersions } as const;
     });
   }
+
+  /**
+   * 第二十八条: archives up to `limit` active records whose publication period ended before
+   * `today` (they are not served any more, and not deleted), each with a status event. Returns how
+   * many it archived; call again until 0. Concurrent callers skip each other's rows.
+   */
+  async archiveExpired(today: string, limit: number): Promise<number> {
+    return this.db.dataSource.transaction(async (tx) => {
+      const archived: { id: string }[] = await tx.query(
+        `WITH expired AS (
+           SELECT id FROM credit_records WHERE status = 'active' AND publication_end < $1::date
+           ORDER BY publication_end, id LIMIT $2 FOR UPDATE SKIP LOCKED
+         ), archived AS (
+           UPDATE credit_records r SET status = 'archived', updated_at = now() FROM expired WHERE r.id = expired.id RETURNING r.id
+         )
+         INSERT INTO record_status_events (record_id, from_status, to_status, reason, article)
+         SELECT id, 'active', 'archived', 'publication period ended', '第二十八条' FROM archived
+         RETURNING record_id AS id`,
+        [today, limit],
+      );
+      return archived.length;
+    });
+  }
 }
 
 function countRejectedRecords(rejections: readonly StoredRejection[]): number {

@@ -1,6 +1,8 @@
 import { Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CronJob, CronTime } from 'cron';
 import { BatchRepository } from '../../../libs/persistence/batch.repository';
+import { RecordRepository } from '../../../libs/persistence/record.repository';
+import { chinaCalendarDate } from '../../../libs/domain/identity/citizen-id';
 import { ConnectorRepository } from '../../../libs/persistence/connector.repository';
 import { ConnectorRuntime } from '../../../libs/pipeline/connectors/connector-runtime';
 import { FeedbackDispatcher } from '../../../libs/pipeline/connectors/feedback-dispatcher';
@@ -36,6 +38,7 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly publishTimeoutSeconds: number,
     private readonly admin: ConnectorAdminService,
     private readonly declared: { dir?: string; secrets: Readonly<Record<string, string>> },
+    private readonly records: RecordRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -45,6 +48,7 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
       this.log.log(`connector declarations: ${applied.map((a) => `${a.name}${a.changed ? ' (updated)' : ''}`).join(', ') || 'none'}`);
     }
     this.every('0 * * * * *', () => this.abortStaleBatches());
+    this.every('0 5 * * * *', () => this.archiveExpiredRecords());
     this.every('*/15 * * * * *', () => this.runDueConnectors());
     this.every('*/10 * * * * *', () => this.dispatchFeedback());
   }
@@ -64,6 +68,18 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
       if (aborted > 0) this.log.warn(`aborted ${aborted} batch(es) whose publisher never finished`);
     } catch (e) {
       this.log.warn(`stale-batch sweep failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** 第二十八条: records past their publication period are archived (not served, not deleted); resumable in batches. */
+  private async archiveExpiredRecords(): Promise<void> {
+    try {
+      const today = chinaCalendarDate(this.clock());
+      let total = 0;
+      for (let archived = -1; archived !== 0; total += archived) archived = await this.records.archiveExpired(today, 10_000);
+      if (total > 0) this.log.log(`archived ${total} record(s) whose publication period ended before ${today}`);
+    } catch (e) {
+      this.log.warn(`publication-period expiry failed: ${(e as Error).message}`);
     }
   }
 
@@ -96,7 +112,7 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
   providers: [
     {
       provide: ScheduledJobs,
-      inject: [BatchRepository, ConnectorRepository, ConnectorRuntime, FeedbackDispatcher, CLOCK, HUB_CONFIG, ConnectorAdminService],
+      inject: [BatchRepository, ConnectorRepository, ConnectorRuntime, FeedbackDispatcher, CLOCK, HUB_CONFIG, ConnectorAdminService, RecordRepository],
       useFactory: (
         b: BatchRepository,
         c: ConnectorRepository,
@@ -105,11 +121,12 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
         clock: Clock,
         config: HubConfig,
         admin: ConnectorAdminService,
+        records: RecordRepository,
       ) =>
         new ScheduledJobs(b, c, r, f, clock, config.ingest.publishTimeoutSeconds, admin, {
           dir: config.connectorsDir,
           secrets: config.connectorSecrets,
-        }),
+        }, records),
     },
   ],
 })
