@@ -1,16 +1,7 @@
 export { compareWatermarks, maxWatermark, recordsDigest, sinceToSend, watermarkOf } from '../shared/watermark';
+import { valueAt } from '../shared/value-at';
 
-/** The value at a dot path (`data.items`); the empty path is the value itself. */
-export function valueAt(value: unknown, path: string): unknown {
-  if (path === '') return value;
-  let current: unknown = value;
-  for (const segment of path.split('.')) {
-    if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
-    if (!Object.prototype.hasOwnProperty.call(current, segment)) return undefined;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current;
-}
+export { valueAt };
 
 export type RecordsOutcome = { readonly ok: true; readonly records: Record<string, unknown>[] } | { readonly ok: false; readonly problem: string };
 

@@ -1,4 +1,7 @@
 export { compareWatermarks, maxWatermark, recordsDigest, sinceToSend, watermarkOf } from '../shared/watermark';
+import { valueAt } from '../shared/value-at';
+
+export { valueAt };
 
 /**
  * node-soap turns typed XSD text into JS values: xsd:long and xsd:int through parseInt (a
@@ -11,17 +14,6 @@ const AS_WRITTEN = (text: string): string => text;
 export const KEEP_TEXT: Record<string, (text: string) => string> = Object.fromEntries(
   ['int', 'integer', 'short', 'long', 'double', 'float', 'decimal', 'bool', 'boolean', 'dateTime', 'date'].map((t) => [t, AS_WRITTEN]),
 );
-
-/** The value at a dot path (`changes.change`). */
-export function valueAt(value: unknown, path: string): unknown {
-  let current: unknown = value;
-  for (const segment of path.split('.')) {
-    if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
-    if (!Object.prototype.hasOwnProperty.call(current, segment)) return undefined;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current;
-}
 
 export type RecordsOutcome = { readonly ok: true; readonly records: Record<string, unknown>[] } | { readonly ok: false; readonly problem: string };
 
