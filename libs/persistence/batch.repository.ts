@@ -1,4 +1,5 @@
 import { HubDatabase } from './hub-database';
+import { affectedRows } from './update-result';
 
 export type BatchStatus = 'receiving' | 'accepted' | 'aborted';
 
@@ -92,7 +93,7 @@ export class BatchRepository {
        WHERE status = 'receiving' AND created_at < now() - make_interval(secs => $1) RETURNING id`,
       [olderThanSeconds],
     );
-    return rowCount(rows);
+    return affectedRows(rows);
   }
 
   async status(id: string): Promise<BatchStatus | undefined> {
@@ -135,10 +136,4 @@ export class BatchRepository {
       [id, page.offset, page.limit],
     );
   }
-}
-
-/** UPDATE … RETURNING comes back from TypeORM as [rows, count]. */
-function rowCount(result: unknown[]): number {
-  if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[1];
-  return result.length;
 }

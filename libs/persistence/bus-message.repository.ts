@@ -1,4 +1,5 @@
 import { HubDatabase } from './hub-database';
+import { returnedRows } from './update-result';
 
 export interface StoredMessage {
   readonly id: string;
@@ -33,13 +34,13 @@ export class BusMessageRepository {
 
   /** Counts a failed delivery; past the limit the message is kept as dead-lettered. */
   async fail(id: string, deliveryLimit: number, error: string): Promise<'requeued' | 'dead'> {
-    const rows: { state: 'ready' | 'dead' }[] = await this.db.dataSource.query(
+    const result: unknown[] = await this.db.dataSource.query(
       `UPDATE bus_messages SET deliveries = deliveries + 1, last_error = $3,
               state = CASE WHEN deliveries + 1 >= $2 THEN 'dead' ELSE 'ready' END
        WHERE id = $1 RETURNING state`,
       [id, deliveryLimit, error],
     );
-    const first = Array.isArray(rows[0]) ? (rows[0] as { state: 'ready' | 'dead' }[])[0] : rows[0];
+    const first = returnedRows<{ state: 'ready' | 'dead' }>(result)[0];
     return first?.state === 'dead' ? 'dead' : 'requeued';
   }
 

@@ -1,4 +1,5 @@
 import { HubDatabase } from './hub-database';
+import { affectedRows } from './update-result';
 
 export interface ConnectorInstanceRow {
   readonly id: string;
@@ -104,7 +105,7 @@ export class ConnectorRepository {
        WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_token = $4::uuid) RETURNING id`,
       [id, token, seconds, holding ?? null],
     );
-    return affected(rows) > 0;
+    return affectedRows(rows) > 0;
   }
 
   async releaseLease(id: string, token: string): Promise<void> {
@@ -184,9 +185,4 @@ export class ConnectorRepository {
     );
     return rows[0];
   }
-}
-
-function affected(result: unknown[]): number {
-  if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[1];
-  return result.length;
 }
