@@ -32,6 +32,11 @@ export const hubEnvSchema = z.object({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.enum(['api', 'worker', 'scheduler'])).min(1)),
   HUB_DEMO_SUPPLIER: z.enum(['on', 'off']).optional(),
+  HUB_CLOCK_CONTROL: z.enum(['on', 'off']).default('off'),
+  HUB_IDENTITY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  HUB_IDENTITY_TOKEN_ISSUER: z.string().trim().min(1).max(200).default('credit-hub-idp'),
+  HUB_BATCH_QUERY_MAX: intFrom(1, 10_000, 100),
+  NODE_ENV: z.string().optional(),
   INGEST_MAX_BYTES: intFrom(1024, 4 * 1024 * 1024 * 1024, 256 * 1024 * 1024),
   INGEST_CHUNK_SIZE: intFrom(1, 5000, 500),
   INGEST_PUBLISH_TIMEOUT_S: intFrom(5, 3600, 300),
@@ -65,6 +70,18 @@ export interface HubConfig {
   readonly secretKey?: string;
   readonly roles: ReadonlyArray<'api' | 'worker' | 'scheduler'>;
   readonly demoSupplier: boolean;
+  /**
+   * Lets an operator move the hub's clock (`PUT /api/v1/admin/clock`), for acceptance tests of
+   * deadlines. Refused when NODE_ENV=production.
+   */
+  readonly clockControl: boolean;
+  /**
+   * 第十七条: the identity provider whose HMAC-signed tokens prove a subject's identity
+   * (libs/security/identity-token.ts). Unset: subjects cannot sign in (their tokens are refused).
+   */
+  readonly identityProvider?: { readonly issuer: string; readonly secret: string };
+  /** 第二十条第二款: most subjects a credit service agency may name in one batch query. */
+  readonly batchQueryMax: number;
   /** publishTimeoutSeconds: the longest a batch may stay `receiving`; past it the publisher is taken for dead. */
   readonly ingest: { readonly maxBytes: number; readonly chunkSize: number; readonly publishTimeoutSeconds: number };
   readonly worker: { readonly concurrency: number };
@@ -88,6 +105,9 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (parsed.success && !parsed.data.DATABASE_URL && new Set(parsed.data.HUB_ROLES).size < 3) {
     problems.push('HUB_ROLES: the embedded default runs api, worker and scheduler in one process');
   }
+  if (parsed.success && parsed.data.HUB_CLOCK_CONTROL === 'on' && parsed.data.NODE_ENV === 'production') {
+    problems.push('HUB_CLOCK_CONTROL: a movable clock is for tests; it cannot be on when NODE_ENV=production');
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const mode = e.DATABASE_URL ? 'services' : 'embedded';
@@ -110,6 +130,9 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     ),
     roles: [...new Set(e.HUB_ROLES)],
     demoSupplier: e.HUB_DEMO_SUPPLIER ? e.HUB_DEMO_SUPPLIER === 'on' : mode === 'embedded',
+    clockControl: e.HUB_CLOCK_CONTROL === 'on',
+    identityProvider: e.HUB_IDENTITY_TOKEN_SECRET ? { issuer: e.HUB_IDENTITY_TOKEN_ISSUER, secret: e.HUB_IDENTITY_TOKEN_SECRET } : undefined,
+    batchQueryMax: e.HUB_BATCH_QUERY_MAX,
     ingest: { maxBytes: e.INGEST_MAX_BYTES, chunkSize: e.INGEST_CHUNK_SIZE, publishTimeoutSeconds: e.INGEST_PUBLISH_TIMEOUT_S },
     worker: { concurrency: e.WORKER_CONCURRENCY },
     logLevel: e.LOG_LEVEL,

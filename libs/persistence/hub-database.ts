@@ -7,8 +7,17 @@ import { Connectors1764403200000 } from './migrations/1764403200000-connectors';
 import { AuditChain1764489600000 } from './migrations/1764489600000-audit-chain';
 import { ConnectorNames1764576000000 } from './migrations/1764576000000-connector-names';
 import { RecordStatusEvents1764662400000 } from './migrations/1764662400000-record-status-events';
+import { RightsFoundation1764748800000 } from './migrations/1764748800000-rights-foundation';
 
-export const MIGRATIONS = [InitialSchema1764230400000, Brain1764316800000, Connectors1764403200000, AuditChain1764489600000, ConnectorNames1764576000000, RecordStatusEvents1764662400000];
+export const MIGRATIONS = [
+  InitialSchema1764230400000,
+  Brain1764316800000,
+  Connectors1764403200000,
+  AuditChain1764489600000,
+  ConnectorNames1764576000000,
+  RecordStatusEvents1764662400000,
+  RightsFoundation1764748800000,
+];
 
 /**
  * The connection to the central repository. Repositories receive it; nothing else may

@@ -15,6 +15,8 @@ import { PipelineModule } from '../../../libs/runtime/pipeline.module';
 import { CLOCK, Clock } from '../../../libs/runtime/tokens';
 import { ConnectorsController } from './admin/connectors.controller';
 import { AuditController } from './admin/audit.controller';
+import { ClockController, JobsController } from './admin/jobs.controller';
+import { JobsModule } from '../../../libs/runtime/jobs.module';
 import { AuditChainRepository } from '../../../libs/persistence/audit/audit-chain.repository';
 import { HubDatabase } from '../../../libs/persistence/hub-database';
 import { SubjectRegistryController } from './admin/subjects-registry.controller';
@@ -24,7 +26,7 @@ import { SuppliersController } from './admin/suppliers.controller';
 import { MappingAdminService } from '../../../libs/pipeline/admin/mapping-admin.service';
 import { SubjectRegistryRepository } from '../../../libs/persistence/subject-registry.repository';
 import { SubjectResolver } from '../../../libs/pipeline/worker/subject-resolver';
-import { CallerResolver, OperatorGuard, SupplierGuard, SupplierOrOperatorGuard } from './auth.guards';
+import { CallerResolver, OperatorGuard, SubjectOrOperatorGuard, SupplierGuard, SupplierOrOperatorGuard } from './auth.guards';
 import { CatalogController } from './catalog/catalog.controller';
 import { HealthController } from './health/health.controller';
 import { BatchesController } from './ingest/batches.controller';
@@ -33,7 +35,7 @@ import { SubjectsController } from './query/subjects.controller';
 
 /** The HTTP edge: controllers translate, the services of libs/pipeline do the work. */
 @Module({
-  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule, PipelineModule],
+  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule, PipelineModule, JobsModule],
   controllers: [
     IngestController,
     BatchesController,
@@ -43,6 +45,8 @@ import { SubjectsController } from './query/subjects.controller';
     ConnectorsController,
     SubjectRegistryController,
     AuditController,
+    JobsController,
+    ClockController,
     CatalogController,
     HealthController,
   ],
@@ -52,6 +56,7 @@ import { SubjectsController } from './query/subjects.controller';
     SupplierGuard,
     OperatorGuard,
     SupplierOrOperatorGuard,
+    SubjectOrOperatorGuard,
     {
       provide: SubjectQueryService,
       inject: [SubjectQueryRepository, Catalog, CLOCK],

@@ -4,25 +4,36 @@ import { HubConfig } from '../../../libs/config/hub-config';
 import { ApiError } from '../../../libs/http/api-error';
 import { bearerToken, hashApiKey, sameSecret } from '../../../libs/http/api-key';
 import { Supplier, SupplierRepository } from '../../../libs/persistence/supplier.repository';
-import { HUB_CONFIG } from '../../../libs/runtime/tokens';
+import { isIdentityToken, verifyIdentityToken } from '../../../libs/security/identity-token';
+import { CLOCK, Clock, HUB_CONFIG } from '../../../libs/runtime/tokens';
 
-export type Caller = { kind: 'supplier'; supplier: Supplier } | { kind: 'operator' };
+export type Caller =
+  | { kind: 'supplier'; supplier: Supplier }
+  | { kind: 'operator' }
+  /** 第十七条: identified by a verified-identity token; the code comes from the token alone. */
+  | { kind: 'subject'; subjectCode: string };
 export type AuthenticatedRequest = Request & { caller?: Caller };
 
 const unauthenticated = () => new ApiError(401, 'UNAUTHENTICATED', '未认证或凭据无效');
 
-/** Who is calling, from the bearer token alone: a supplier key or the operator token. */
+/** Who is calling, from the bearer token alone: a supplier key, the operator token or a subject's identity token. */
 @Injectable()
 export class CallerResolver {
   constructor(
     private readonly suppliers: SupplierRepository,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async resolve(request: Request): Promise<Caller | undefined> {
     const token = bearerToken(request.headers.authorization);
     if (!token) return undefined;
     if (this.config.adminToken && sameSecret(token, this.config.adminToken)) return { kind: 'operator' };
+    if (isIdentityToken(token)) {
+      if (!this.config.identityProvider) return undefined;
+      const verified = verifyIdentityToken(token, this.config.identityProvider, this.clock());
+      return verified.ok ? { kind: 'subject', subjectCode: verified.identity.subjectCode } : undefined;
+    }
     const supplier = await this.suppliers.findByApiKeyHash(hashApiKey(token));
     return supplier ? { kind: 'supplier', supplier } : undefined;
   }
@@ -61,7 +72,21 @@ export class SupplierOrOperatorGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const caller = await this.callers.resolve(request);
-    if (!caller) throw unauthenticated();
+    if (caller?.kind !== 'supplier' && caller?.kind !== 'operator') throw unauthenticated();
+    request.caller = caller;
+    return true;
+  }
+}
+
+/** A subject signed in with its identity token, or an operator acting for one (e.g. at the service desk). */
+@Injectable()
+export class SubjectOrOperatorGuard implements CanActivate {
+  constructor(private readonly callers: CallerResolver) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const caller = await this.callers.resolve(request);
+    if (caller?.kind !== 'subject' && caller?.kind !== 'operator') throw unauthenticated();
     request.caller = caller;
     return true;
   }

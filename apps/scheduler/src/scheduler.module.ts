@@ -1,8 +1,8 @@
 import { Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CronJob, CronTime } from 'cron';
 import { BatchRepository } from '../../../libs/persistence/batch.repository';
-import { RecordRepository } from '../../../libs/persistence/record.repository';
-import { chinaCalendarDate } from '../../../libs/domain/identity/citizen-id';
+import { HUB_JOBS, HubJob } from '../../../libs/pipeline/jobs/hub-job';
+import { JobsModule } from '../../../libs/runtime/jobs.module';
 import { ConnectorRepository } from '../../../libs/persistence/connector.repository';
 import { ConnectorRuntime } from '../../../libs/pipeline/connectors/connector-runtime';
 import { FeedbackDispatcher } from '../../../libs/pipeline/connectors/feedback-dispatcher';
@@ -12,7 +12,6 @@ import { DatabaseModule } from '../../../libs/runtime/database.module';
 import { PipelineModule } from '../../../libs/runtime/pipeline.module';
 import { CLOCK, Clock, HUB_CONFIG } from '../../../libs/runtime/tokens';
 import { HubConfig } from '../../../libs/config/hub-config';
-
 
 /**
  * Is an instance's next scheduled time, counted from its last run (or its registration), past?
@@ -38,7 +37,7 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly publishTimeoutSeconds: number,
     private readonly admin: ConnectorAdminService,
     private readonly declared: { dir?: string; secrets: Readonly<Record<string, string>> },
-    private readonly records: RecordRepository,
+    private readonly hubJobs: readonly HubJob[],
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -48,7 +47,7 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
       this.log.log(`connector declarations: ${applied.map((a) => `${a.name}${a.changed ? ' (updated)' : ''}`).join(', ') || 'none'}`);
     }
     this.every('0 * * * * *', () => this.abortStaleBatches());
-    this.every('0 5 * * * *', () => this.archiveExpiredRecords());
+    for (const job of this.hubJobs) this.every(job.schedule, () => this.runHubJob(job));
     this.every('*/15 * * * * *', () => this.runDueConnectors());
     this.every('*/10 * * * * *', () => this.dispatchFeedback());
   }
@@ -71,15 +70,12 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
     }
   }
 
-  /** 第二十八条: records past their publication period are archived (not served, not deleted); resumable in batches. */
-  private async archiveExpiredRecords(): Promise<void> {
+  private async runHubJob(job: HubJob): Promise<void> {
     try {
-      const today = chinaCalendarDate(this.clock());
-      let total = 0;
-      for (let archived = -1; archived !== 0; total += archived) archived = await this.records.archiveExpired(today, 10_000);
-      if (total > 0) this.log.log(`archived ${total} record(s) whose publication period ended before ${today}`);
+      const result = await job.run();
+      if (Object.values(result).some((n) => n > 0)) this.log.log(`job ${job.name}: ${JSON.stringify(result)}`);
     } catch (e) {
-      this.log.warn(`publication-period expiry failed: ${(e as Error).message}`);
+      this.log.warn(`job ${job.name} failed: ${(e as Error).message}`);
     }
   }
 
@@ -108,11 +104,11 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
 }
 
 @Module({
-  imports: [DatabaseModule, PipelineModule],
+  imports: [DatabaseModule, PipelineModule, JobsModule],
   providers: [
     {
       provide: ScheduledJobs,
-      inject: [BatchRepository, ConnectorRepository, ConnectorRuntime, FeedbackDispatcher, CLOCK, HUB_CONFIG, ConnectorAdminService, RecordRepository],
+      inject: [BatchRepository, ConnectorRepository, ConnectorRuntime, FeedbackDispatcher, CLOCK, HUB_CONFIG, ConnectorAdminService, HUB_JOBS],
       useFactory: (
         b: BatchRepository,
         c: ConnectorRepository,
@@ -121,12 +117,12 @@ class ScheduledJobs implements OnApplicationBootstrap, OnApplicationShutdown {
         clock: Clock,
         config: HubConfig,
         admin: ConnectorAdminService,
-        records: RecordRepository,
+        hubJobs: HubJob[],
       ) =>
         new ScheduledJobs(b, c, r, f, clock, config.ingest.publishTimeoutSeconds, admin, {
           dir: config.connectorsDir,
           secrets: config.connectorSecrets,
-        }, records),
+        }, hubJobs),
     },
   ],
 })
