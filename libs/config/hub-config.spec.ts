@@ -104,6 +104,19 @@ describe('loadHubConfig — real services', () => {
     expect(loadHubConfig({ ...SERVICES, HUB_DEMO_SUPPLIER: 'on' }).demoSupplier).toBe(true);
     expect(loadHubConfig({ HUB_DEMO_SUPPLIER: 'off' }).demoSupplier).toBe(false);
   });
+
+  it('the movable clock is off unless asked for, and refused in production', () => {
+    expect(loadHubConfig({}).clockControl).toBe(false);
+    expect(loadHubConfig({ HUB_CLOCK_CONTROL: 'on' }).clockControl).toBe(true);
+    expect(problemsOf({ HUB_CLOCK_CONTROL: 'on', NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^HUB_CLOCK_CONTROL: /)]);
+  });
+
+  it('subjects can sign in only once an identity provider secret is configured', () => {
+    expect(loadHubConfig({}).identityProvider).toBeUndefined();
+    const secret = 'a'.repeat(32);
+    expect(loadHubConfig({ HUB_IDENTITY_TOKEN_SECRET: secret }).identityProvider).toEqual({ issuer: 'credit-hub-idp', secret });
+    expect(problemsOf({ HUB_IDENTITY_TOKEN_SECRET: 'short' })).toEqual([expect.stringMatching(/^HUB_IDENTITY_TOKEN_SECRET: /)]);
+  });
 });
 
 describe('loadHubConfig — every bad variable at once', () => {

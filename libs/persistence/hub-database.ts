@@ -8,6 +8,7 @@ import { AuditChain1764489600000 } from './migrations/1764489600000-audit-chain'
 import { ConnectorNames1764576000000 } from './migrations/1764576000000-connector-names';
 import { RecordStatusEvents1764662400000 } from './migrations/1764662400000-record-status-events';
 import { RightsFoundation1764748800000 } from './migrations/1764748800000-rights-foundation';
+import { CalendarTable1764878400000 } from './migrations/1764878400000-calendar-table';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   ConnectorNames1764576000000,
   RecordStatusEvents1764662400000,
   RightsFoundation1764748800000,
+  CalendarTable1764878400000,
 ];
 
 /**

@@ -5,7 +5,9 @@ import { ConnectorRepository } from '../persistence/connector.repository';
 import { CatalogVersionRepository } from '../persistence/catalog-version.repository';
 import { MappingRepository } from '../persistence/mapping.repository';
 import { SubjectRegistryRepository } from '../persistence/subject-registry.repository';
+import { CalendarRepository } from '../persistence/calendar.repository';
 import { BusMessageRepository } from '../persistence/bus-message.repository';
+import { OutboxRepository } from '../persistence/outbox.repository';
 import { HealthRepository } from '../persistence/health.repository';
 import { HubDatabase } from '../persistence/hub-database';
 import { RecordRepository } from '../persistence/record.repository';
@@ -20,7 +22,9 @@ const repositories = [
   MappingRepository,
   SubjectRegistryRepository,
   BusMessageRepository,
+  CalendarRepository,
   HealthRepository,
+  OutboxRepository,
   RecordRepository,
   SubjectQueryRepository,
   SupplierRepository,

@@ -16,6 +16,8 @@ import { CLOCK, Clock } from '../../../libs/runtime/tokens';
 import { ConnectorsController } from './admin/connectors.controller';
 import { AuditController } from './admin/audit.controller';
 import { ClockController, JobsController } from './admin/jobs.controller';
+import { CalendarController } from './admin/calendar.controller';
+import { CalendarModule } from '../../../libs/runtime/calendar.module';
 import { JobsModule } from '../../../libs/runtime/jobs.module';
 import { AuditChainRepository } from '../../../libs/persistence/audit/audit-chain.repository';
 import { HubDatabase } from '../../../libs/persistence/hub-database';
@@ -35,7 +37,7 @@ import { SubjectsController } from './query/subjects.controller';
 
 /** The HTTP edge: controllers translate, the services of libs/pipeline do the work. */
 @Module({
-  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule, PipelineModule, JobsModule],
+  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule, PipelineModule, JobsModule, CalendarModule],
   controllers: [
     IngestController,
     BatchesController,
@@ -47,6 +49,7 @@ import { SubjectsController } from './query/subjects.controller';
     AuditController,
     JobsController,
     ClockController,
+    CalendarController,
     CatalogController,
     HealthController,
   ],

@@ -71,6 +71,11 @@ export class CalendarTableError extends Error {
     super(`calendar source "${source}" is invalid: ${problems.join('; ')}`);
     this.name = 'CalendarTableError';
   }
+
+  /** For the error envelope: one entry per problem. */
+  get details(): Array<{ message: string }> {
+    return this.problems.map((message) => ({ message }));
+  }
 }
 
 export class WorkingDayCalendar {
