@@ -27,6 +27,12 @@ export const PUBLICATION_RULES = [
   'permanent',
   'none',
 ] as const;
+/**
+ * 第二十一条: the lists a catalog item designates a subject onto. `red` 守信联合激励对象名单,
+ * `black` 失信联合惩戒对象名单, `key_attention` 重点关注名单 (a warning short of joint punishment).
+ * Items without it are ordinary records, not list memberships.
+ */
+export const LISTS = ['red', 'black', 'key_attention'] as const;
 export const FIELD_TYPES = [
   'string',
   'text',
@@ -50,6 +56,14 @@ const BAD_RULE_MONTHS: Readonly<Record<string, number | 'min3' | undefined>> = {
   key_attention_1y: 12,
   bad_min_3m: 'min3',
   penalty_by_severity: 'min3',
+};
+
+const LIST_RULES: Readonly<
+  Record<(typeof LISTS)[number], { category: (typeof CATEGORIES)[number]; usage?: (typeof USAGES)[number] }>
+> = {
+  red: { category: 'good', usage: 'joint_reward' },
+  black: { category: 'bad', usage: 'joint_punishment' },
+  key_attention: { category: 'bad' },
 };
 
 const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
@@ -148,6 +162,10 @@ export const catalogItemSchema = z
         fromField: snakeCase.describe('the date field the period counts from'),
       })
       .describe('R28 公示期. permanent: served without end; none: never published to the public'),
+    list: z
+      .enum(LISTS)
+      .optional()
+      .describe('第二十一条 名单: red 守信联合激励 / black 失信联合惩戒 / key_attention 重点关注; absent for ordinary items'),
     subject: z.strictObject({
       codeField: z.literal('subject_code'),
       typeField: snakeCase.optional(),
@@ -299,6 +317,26 @@ export const catalogItemSchema = z
     if (new Set(item.usage).size !== item.usage.length) {
       ctx.addIssue({ code: 'custom', path: ['usage'], message: 'usage values must be unique' });
     }
+
+    // 第二十一条: a red list rewards good conduct (joint reward), a black list punishes severe
+    // dishonesty (joint punishment), and the key-attention list is a warning to subjects that do
+    // not (yet) meet the joint-punishment standard, so it carries no joint punishment.
+    if (item.list !== undefined) {
+      const rule = LIST_RULES[item.list];
+      if (item.category !== rule.category) {
+        ctx.addIssue({ code: 'custom', path: ['list'], message: `a ${item.list} list item must have category ${rule.category}` });
+      }
+      if (rule.usage !== undefined && !item.usage.includes(rule.usage)) {
+        ctx.addIssue({ code: 'custom', path: ['list'], message: `a ${item.list} list item needs usage "${rule.usage}"` });
+      }
+      if (item.list === 'key_attention' && item.usage.includes('joint_punishment')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['list'],
+          message: 'a key_attention list item is short of joint punishment: no "joint_punishment" usage',
+        });
+      }
+    }
   })
   .meta({ title: '公共信用信息目录项 (catalog item)' });
 
@@ -310,3 +348,4 @@ export type CatalogDisclosure = CatalogItem['disclosure'];
 export type CatalogUsage = CatalogItem['usage'][number];
 export type PublicationRule = CatalogItem['publication']['rule'];
 export type FieldType = CatalogField['type'];
+export type CatalogList = NonNullable<CatalogItem['list']>;

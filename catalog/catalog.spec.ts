@@ -144,6 +144,18 @@ describe('the catalog as shipped', () => {
     }
   });
 
+  it('designates the lists of 第二十一条 on the list items, and on no other item', () => {
+    const lists = Object.fromEntries(catalog.all().flatMap((i) => (i.list === undefined ? [] : [[i.code, i.list]])));
+    expect(lists).toEqual({
+      severe_dishonesty_list: 'black',
+      dishonest_judgment_debtor: 'black',
+      key_attention_list: 'key_attention',
+      honesty_red_list: 'red',
+    });
+    expect(catalog.find('honesty_red_list')).toMatchObject({ category: 'good', disclosure: 'public', publication: { rule: 'permanent' } });
+    expect(catalog.find('key_attention_list')?.fields.find((f) => f.name === 'sector')?.required).toBe(true);
+  });
+
   it('hands out items that cannot be changed by their readers', () => {
     const item = catalog.find('administrative_penalty');
     expect(Object.isFrozen(item)).toBe(true);
@@ -214,6 +226,33 @@ describe('the item schema', () => {
       item.publication = { rule: 'bad_min_3m', months: 2, fromField: 'decision_date' };
     });
     expect(issues).toEqual([expect.stringMatching(/^publication\.months: .*at least 3 months/)]);
+  });
+
+  it.each([
+    ['red', 'bad', /^list: a red list item must have category good/],
+    ['black', 'good', /^list: a black list item must have category bad/],
+    ['key_attention', 'good', /^list: a key_attention list item must have category bad/],
+  ] as const)('refuses a %s list on a %s item (第二十一条)', (list, category, message) => {
+    const issues = issuesOf((item) => {
+      item.list = list;
+      if (category === 'good') {
+        item.category = 'good';
+        item.publication = { rule: 'permanent', fromField: 'decision_date' };
+        item.fields = item.fields.filter((f) => f.name !== 'notified_on' && f.name !== 'notice_method');
+      }
+    });
+    expect(issues).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+  });
+
+  it('requires joint punishment of a black list and refuses it on a key-attention list (第二十一条)', () => {
+    expect(issuesOf((item) => void (item.list = 'black'))).toEqual([expect.stringMatching(/^list: .*needs usage "joint_punishment"/)]);
+    expect(issuesOf((item) => void (item.list = 'key_attention'))).toEqual([]);
+    expect(
+      issuesOf((item) => {
+        item.list = 'key_attention';
+        item.usage = [...item.usage, 'joint_punishment'];
+      }),
+    ).toEqual([expect.stringMatching(/^list: a key_attention list item is short of joint punishment/)]);
   });
 
   it('refuses public disclosure of an item that is not public (R10)', () => {

@@ -8,7 +8,11 @@ import { AuditChain1764489600000 } from './migrations/1764489600000-audit-chain'
 import { ConnectorNames1764576000000 } from './migrations/1764576000000-connector-names';
 import { RecordStatusEvents1764662400000 } from './migrations/1764662400000-record-status-events';
 import { RightsFoundation1764748800000 } from './migrations/1764748800000-rights-foundation';
+import { QueryAccounts1764835200000 } from './migrations/1764835200000-query-accounts';
 import { CalendarTable1764878400000 } from './migrations/1764878400000-calendar-table';
+import { CreditReports1764921600000 } from './migrations/1764921600000-credit-reports';
+import { SubjectRights1765008000000 } from './migrations/1765008000000-subject-rights';
+import { ListsAndCompliance1765094400000 } from './migrations/1765094400000-lists-and-compliance';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -18,7 +22,11 @@ export const MIGRATIONS = [
   ConnectorNames1764576000000,
   RecordStatusEvents1764662400000,
   RightsFoundation1764748800000,
+  QueryAccounts1764835200000,
   CalendarTable1764878400000,
+  CreditReports1764921600000,
+  SubjectRights1765008000000,
+  ListsAndCompliance1765094400000,
 ];
 
 /**

@@ -12,7 +12,14 @@ import { HealthRepository } from '../persistence/health.repository';
 import { HubDatabase } from '../persistence/hub-database';
 import { RecordRepository } from '../persistence/record.repository';
 import { SubjectQueryRepository } from '../persistence/subject-query.repository';
+import { QueryAccountRepository } from '../persistence/query-account.repository';
+import { AuthorizationRepository } from '../persistence/authorization.repository';
 import { SupplierRepository } from '../persistence/supplier.repository';
+import { KeyAttentionRepository } from '../persistence/key-attention.repository';
+import { SupplierComplianceRepository } from '../persistence/supplier-compliance.repository';
+import { ObjectionRepository } from '../persistence/objection.repository';
+import { RepairRepository } from '../persistence/repair.repository';
+import { NonDisclosureRepository } from '../persistence/non-disclosure.repository';
 import { HUB_CONFIG } from './tokens';
 
 const repositories = [
@@ -28,6 +35,13 @@ const repositories = [
   RecordRepository,
   SubjectQueryRepository,
   SupplierRepository,
+  QueryAccountRepository,
+  AuthorizationRepository,
+  KeyAttentionRepository,
+  SupplierComplianceRepository,
+  ObjectionRepository,
+  RepairRepository,
+  NonDisclosureRepository,
 ];
 
 /** Opens the repository database and applies the migrations before anything else starts. */

@@ -3,6 +3,20 @@ import { RecordRepository } from '../persistence/record.repository';
 import { HUB_JOBS, HubJob } from '../pipeline/jobs/hub-job';
 import { PublicationExpiryJob } from '../pipeline/jobs/publication-expiry.job';
 import { DatabaseModule } from './database.module';
+import { CatalogModule } from './catalog.module';
+import { CalendarModule } from './calendar.module';
+import { Catalog } from '../../catalog/catalog';
+import { KeyAttentionRepository } from '../persistence/key-attention.repository';
+import { OutboxRepository } from '../persistence/outbox.repository';
+import { SupplierComplianceRepository } from '../persistence/supplier-compliance.repository';
+import { WorkingDayCalendarService } from '../pipeline/calendar/working-day-calendar.service';
+import { SupplierComplianceService } from '../pipeline/compliance/supplier-compliance.service';
+import { KeyAttentionEscalationJob } from '../pipeline/jobs/key-attention-escalation.job';
+import { SupplierComplianceJob } from '../pipeline/jobs/supplier-compliance.job';
+import { ObjectionRepository } from '../persistence/objection.repository';
+import { NonDisclosureRepository } from '../persistence/non-disclosure.repository';
+import { ObjectionDeadlinesJob } from '../pipeline/jobs/objection-deadlines.job';
+import { NonDisclosureJob } from '../pipeline/jobs/non-disclosure.job';
 import { CLOCK, Clock } from './tokens';
 
 /**
@@ -10,12 +24,28 @@ import { CLOCK, Clock } from './tokens';
  * API (an operator runs one now). A new job: a class implementing HubJob, added to this list.
  */
 @Module({
-  imports: [DatabaseModule],
+  imports: [DatabaseModule, CatalogModule, CalendarModule],
   providers: [
     {
       provide: HUB_JOBS,
-      inject: [RecordRepository, CLOCK],
-      useFactory: (records: RecordRepository, clock: Clock): HubJob[] => [new PublicationExpiryJob(records, clock)],
+      inject: [RecordRepository, CLOCK, KeyAttentionRepository, SupplierComplianceRepository, OutboxRepository, Catalog, WorkingDayCalendarService, ObjectionRepository, NonDisclosureRepository],
+      useFactory: (
+        records: RecordRepository,
+        clock: Clock,
+        keyAttention: KeyAttentionRepository,
+        compliance: SupplierComplianceRepository,
+        outbox: OutboxRepository,
+        catalog: Catalog,
+        calendars: WorkingDayCalendarService,
+        objections: ObjectionRepository,
+        nonDisclosures: NonDisclosureRepository,
+      ): HubJob[] => [
+        new PublicationExpiryJob(records, clock),
+        new KeyAttentionEscalationJob(keyAttention, clock),
+        new SupplierComplianceJob(new SupplierComplianceService(compliance, outbox, catalog, calendars, clock)),
+        new ObjectionDeadlinesJob(objections, catalog, clock),
+        new NonDisclosureJob(nonDisclosures, catalog, clock),
+      ],
     },
   ],
   exports: [HUB_JOBS],

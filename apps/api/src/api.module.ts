@@ -34,15 +34,42 @@ import { HealthController } from './health/health.controller';
 import { BatchesController } from './ingest/batches.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { SubjectsController } from './query/subjects.controller';
+import { CreditReportController } from './query/credit-report.controller';
+import { CreditReportService } from '../../../libs/pipeline/reports/credit-report/credit-report.service';
+import { CreditReportRepository } from '../../../libs/persistence/credit-report.repository';
+import { QueryContextFactory } from './query/query-context.factory';
+import { QueryAccountsController } from './admin/query-accounts.controller';
+import { RecordsController } from './admin/records.controller';
+import { QueryAccountAdminService } from '../../../libs/pipeline/admin/query-account-admin.service';
+import { QueryAccountRepository } from '../../../libs/persistence/query-account.repository';
+import { AuthorizationRepository } from '../../../libs/persistence/authorization.repository';
+import { HubConfig } from '../../../libs/config/hub-config';
+import { HUB_CONFIG } from '../../../libs/runtime/tokens';
+import { ListsController } from './query/lists.controller';
+import { SupplierScorecardController } from './admin/supplier-scorecard.controller';
+import { ListQueryService } from '../../../libs/pipeline/lists/list-query.service';
+import { SupplierComplianceService } from '../../../libs/pipeline/compliance/supplier-compliance.service';
+import { SupplierComplianceRepository } from '../../../libs/persistence/supplier-compliance.repository';
+import { OutboxRepository } from '../../../libs/persistence/outbox.repository';
+import { WorkingDayCalendarService } from '../../../libs/pipeline/calendar/working-day-calendar.service';
+import { RightsModule } from '../../../libs/runtime/rights.module';
+import { SubjectRightsController } from './rights/subject-rights.controller';
+import { RightsAdminController } from './rights/rights-admin.controller';
+import { SupplierObjectionsController } from './rights/supplier-objections.controller';
 
 /** The HTTP edge: controllers translate, the services of libs/pipeline do the work. */
 @Module({
-  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule, PipelineModule, JobsModule, CalendarModule],
+  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule, PipelineModule, JobsModule, CalendarModule, RightsModule],
   controllers: [
     IngestController,
     BatchesController,
     SubjectsController,
+    ListsController,
+    CreditReportController,
+    QueryAccountsController,
+    RecordsController,
     SuppliersController,
+    SupplierScorecardController,
     MappingsController,
     ConnectorsController,
     SubjectRegistryController,
@@ -52,6 +79,9 @@ import { SubjectsController } from './query/subjects.controller';
     CalendarController,
     CatalogController,
     HealthController,
+    SubjectRightsController,
+    RightsAdminController,
+    SupplierObjectionsController,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
@@ -62,8 +92,22 @@ import { SubjectsController } from './query/subjects.controller';
     SubjectOrOperatorGuard,
     {
       provide: SubjectQueryService,
-      inject: [SubjectQueryRepository, Catalog, CLOCK],
-      useFactory: (repo: SubjectQueryRepository, catalog: Catalog, clock: Clock) => new SubjectQueryService(repo, catalog, clock),
+      inject: [SubjectQueryRepository, Catalog, CLOCK, HUB_CONFIG],
+      useFactory: (repo: SubjectQueryRepository, catalog: Catalog, clock: Clock, config: HubConfig) =>
+        new SubjectQueryService(repo, catalog, clock, { batchQueryMax: config.batchQueryMax }),
+    },
+    QueryContextFactory,
+    {
+      provide: CreditReportService,
+      inject: [HubDatabase, SubjectQueryService, QueryAccountRepository, Catalog, CLOCK],
+      useFactory: (db: HubDatabase, queries: SubjectQueryService, accounts: QueryAccountRepository, catalog: Catalog, clock: Clock) =>
+        new CreditReportService(new CreditReportRepository(db), queries, accounts, catalog, clock),
+    },
+    {
+      provide: QueryAccountAdminService,
+      inject: [QueryAccountRepository, AuthorizationRepository, Catalog, CLOCK],
+      useFactory: (accounts: QueryAccountRepository, authorizations: AuthorizationRepository, catalog: Catalog, clock: Clock) =>
+        new QueryAccountAdminService(accounts, authorizations, catalog, clock),
     },
     {
       provide: MappingAdminService,
@@ -81,6 +125,22 @@ import { SubjectsController } from './query/subjects.controller';
       provide: SupplierAdminService,
       inject: [SupplierRepository, Catalog],
       useFactory: (suppliers: SupplierRepository, catalog: Catalog) => new SupplierAdminService(suppliers, catalog),
+    },
+    {
+      provide: ListQueryService,
+      inject: [SubjectQueryService, Catalog, CLOCK],
+      useFactory: (queries: SubjectQueryService, catalog: Catalog, clock: Clock) => new ListQueryService(queries, catalog, clock),
+    },
+    {
+      provide: SupplierComplianceService,
+      inject: [SupplierComplianceRepository, OutboxRepository, Catalog, WorkingDayCalendarService, CLOCK],
+      useFactory: (
+        repository: SupplierComplianceRepository,
+        outbox: OutboxRepository,
+        catalog: Catalog,
+        calendars: WorkingDayCalendarService,
+        clock: Clock,
+      ) => new SupplierComplianceService(repository, outbox, catalog, calendars, clock),
     },
   ],
 })

@@ -3,7 +3,9 @@ import type { Request } from 'express';
 import { HubConfig } from '../../../libs/config/hub-config';
 import { ApiError } from '../../../libs/http/api-error';
 import { bearerToken, hashApiKey, sameSecret } from '../../../libs/http/api-key';
+import { QueryAccount, QueryAccountKind, QueryAccountRepository } from '../../../libs/persistence/query-account.repository';
 import { Supplier, SupplierRepository } from '../../../libs/persistence/supplier.repository';
+import { isQueryAccountToken } from '../../../libs/pipeline/admin/query-account-admin.service';
 import { isIdentityToken, verifyIdentityToken } from '../../../libs/security/identity-token';
 import { CLOCK, Clock, HUB_CONFIG } from '../../../libs/runtime/tokens';
 
@@ -11,16 +13,22 @@ export type Caller =
   | { kind: 'supplier'; supplier: Supplier }
   | { kind: 'operator' }
   /** 第十七条: identified by a verified-identity token; the code comes from the token alone. */
-  | { kind: 'subject'; subjectCode: string };
+  | { kind: 'subject'; subjectCode: string }
+  /** An account the operator issued (第十七条, 第十八条, 第二十条第二款); disabled accounts never resolve. */
+  | { kind: QueryAccountKind; account: QueryAccount };
 export type AuthenticatedRequest = Request & { caller?: Caller };
 
 const unauthenticated = () => new ApiError(401, 'UNAUTHENTICATED', '未认证或凭据无效');
 
-/** Who is calling, from the bearer token alone: a supplier key, the operator token or a subject's identity token. */
+/**
+ * Who is calling, from the bearer token alone: a supplier key, the operator token, a subject's
+ * identity token or a query account's token (`cqa_`).
+ */
 @Injectable()
 export class CallerResolver {
   constructor(
     private readonly suppliers: SupplierRepository,
+    private readonly accounts: QueryAccountRepository,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -33,6 +41,10 @@ export class CallerResolver {
       if (!this.config.identityProvider) return undefined;
       const verified = verifyIdentityToken(token, this.config.identityProvider, this.clock());
       return verified.ok ? { kind: 'subject', subjectCode: verified.identity.subjectCode } : undefined;
+    }
+    if (isQueryAccountToken(token)) {
+      const account = await this.accounts.findByTokenHash(hashApiKey(token));
+      return account && account.disabledAt === null ? { kind: account.kind, account } : undefined;
     }
     const supplier = await this.suppliers.findByApiKeyHash(hashApiKey(token));
     return supplier ? { kind: 'supplier', supplier } : undefined;

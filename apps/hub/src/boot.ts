@@ -103,6 +103,8 @@ export function buildOpenApi(app: NestExpressApplication) {
     .setVersion('1')
     .addBearerAuth({ type: 'http', description: '报送单位 API Key' }, 'supplierKey')
     .addBearerAuth({ type: 'http', description: '运营人员令牌' }, 'operatorToken')
+    .addBearerAuth({ type: 'http', description: '信用主体身份令牌（身份认证机构签发，sid1. 开头，第十七条）' }, 'identityToken')
+    .addBearerAuth({ type: 'http', description: '查询账户令牌（政务用户、被授权查询人、信用服务机构，cqa_ 开头）；政务用户另需 X-Query-Purpose' }, 'queryAccountToken')
     .build();
   const openApi = SwaggerModule.createDocument(app, document);
   openApi.components = { ...openApi.components, schemas: { ...openApi.components?.schemas, MappingDocument: mappingJsonSchema() } };

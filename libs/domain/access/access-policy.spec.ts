@@ -292,7 +292,7 @@ describe('disputed marking (第二十六条第一款)', () => {
 
 describe('fail closed on bad input', () => {
   it('an unknown status is never served', () => {
-    const record = { ...penalty, status: 'deleted' as unknown as RecordStatus };
+    const record = { ...penalty, status: 'erased' as unknown as RecordStatus };
     expect(decideRecordAccess({ kind: 'public' }, record, TODAY).reason).toBe('UNKNOWN_STATUS');
     expect(decideRecordAccess({ kind: 'operator' }, record, TODAY).reason).toBe('OPERATOR');
   });

@@ -1,6 +1,6 @@
 /**
  * Who sees which record: the one place that decides it (第十六条 to 第十八条, 第二十条, 第二十二条,
- * with the record states of 第二十三条, 第二十六条, 第二十七条 and 第二十八条). Plain functions of the
+ * with the record states of 第二十三条, 第二十五条, 第二十六条, 第二十七条 and 第二十八条). Plain functions of the
  * caller, the record and today's date in China; no I/O, no clock. Logging the look (第十九条,
  * 第三十一条) is the caller's job and happens for every decision, refusals included.
  *
@@ -27,7 +27,7 @@ export const CALLER_KINDS = [
 export type CallerKind = (typeof CALLER_KINDS)[number];
 
 /** `credit_records.status`. Only `active` records are ever served to anyone but operators. */
-export const RECORD_STATUSES = ['active', 'repaired', 'archived', 'withheld', 'non_disclosed'] as const;
+export const RECORD_STATUSES = ['active', 'repaired', 'archived', 'withheld', 'non_disclosed', 'deleted'] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
 /**
@@ -88,6 +88,7 @@ export const REFUSAL_REASONS = [
   'ARCHIVED',
   'WITHHELD',
   'NON_DISCLOSED',
+  'DELETED',
   'UNKNOWN_STATUS',
   'OUTSIDE_PUBLICATION_PERIOD',
 ] as const;
@@ -246,6 +247,7 @@ const STATUS_REFUSAL: Readonly<Record<RecordStatus, RefusalReason | null>> = {
   archived: 'ARCHIVED', // 第二十八条第二款: 公示期届满 … 归档管理
   withheld: 'WITHHELD', // 第二十六条第二款: provider missed its verification deadline → 中止提供查询
   non_disclosed: 'NON_DISCLOSED', // 第二十七条: good information the subject asked not to publish
+  deleted: 'DELETED', // 第二十五条第二款: an objection upheld by deletion; the row and its versions are kept (第三十条)
 };
 
 function stateRefusal(record: RecordView, today: string): RefusalReason | null {

@@ -50,7 +50,7 @@ function authorization(grantee: string, overrides: Partial<Authorization> = {}):
 }
 
 /** The state columns: every status, plus disputed and an ended publication period of an active record. */
-const STATES = ['active', 'disputed', 'period_ended', 'repaired', 'archived', 'withheld', 'non_disclosed'] as const;
+const STATES = ['active', 'disputed', 'period_ended', 'repaired', 'archived', 'withheld', 'non_disclosed', 'deleted'] as const;
 type State = (typeof STATES)[number];
 
 const STATE_ARTICLE: Record<State, string> = {
@@ -61,6 +61,7 @@ const STATE_ARTICLE: Record<State, string> = {
   archived: '第二十八条第二款',
   withheld: '第二十六条第二款',
   non_disclosed: '第二十七条',
+  deleted: '第二十五条第二款',
 };
 
 function record(disclosure: CatalogDisclosure, state: State): RecordView {
@@ -80,7 +81,7 @@ interface CallerCase {
   readonly caller: Caller;
   readonly article: string;
   /** One row per disclosure attribute, one cell per state in STATES order. */
-  readonly expected: Record<CatalogDisclosure, readonly [string, string, string, string, string, string, string]>;
+  readonly expected: Record<CatalogDisclosure, readonly [string, string, string, string, string, string, string, string]>;
 }
 
 // prettier-ignore
@@ -89,145 +90,145 @@ const TABLE: Record<string, CallerCase> = {
     caller: { kind: 'public' },
     article: '第十六条',
     expected: {
-      //           active          disputed         period_ended                   repaired    archived    withheld    non_disclosed
-      public:     ['PUBLIC_ITEM', 'PUBLIC_ITEM*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED'],
-      authorized: ['-NOT_PUBLIC', '-NOT_PUBLIC',  '-NOT_PUBLIC',                 '-NOT_PUBLIC', '-NOT_PUBLIC', '-NOT_PUBLIC', '-NOT_PUBLIC'],
-      government: ['-NOT_PUBLIC', '-NOT_PUBLIC',  '-NOT_PUBLIC',                 '-NOT_PUBLIC', '-NOT_PUBLIC', '-NOT_PUBLIC', '-NOT_PUBLIC'],
+      //           active          disputed         period_ended                   repaired    archived    withheld    non_disclosed   deleted
+      public:     ['PUBLIC_ITEM', 'PUBLIC_ITEM*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED', '-DELETED'],
+      authorized: ['-NOT_PUBLIC', '-NOT_PUBLIC',  '-NOT_PUBLIC',                 '-NOT_PUBLIC', '-NOT_PUBLIC', '-NOT_PUBLIC', '-NOT_PUBLIC', '-NOT_PUBLIC'],
+      government: ['-NOT_PUBLIC', '-NOT_PUBLIC',  '-NOT_PUBLIC',                 '-NOT_PUBLIC', '-NOT_PUBLIC', '-NOT_PUBLIC', '-NOT_PUBLIC', '-NOT_PUBLIC'],
     },
   },
   'subject: its own records': {
     caller: { kind: 'subject', subjectCode: S },
     article: '第十七条',
     expected: {
-      public:     ['OWN_RECORD', 'OWN_RECORD*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED'],
-      authorized: ['OWN_RECORD', 'OWN_RECORD*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED'],
-      government: ['-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY'],
+      public:     ['OWN_RECORD', 'OWN_RECORD*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED', '-DELETED'],
+      authorized: ['OWN_RECORD', 'OWN_RECORD*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED', '-DELETED'],
+      government: ['-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY'],
     },
   },
   'subject: another subject\'s records': {
     caller: { kind: 'subject', subjectCode: OTHER },
     article: '第十七条',
     expected: {
-      public:     ['-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT'],
-      authorized: ['-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT'],
-      government: ['-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT'],
+      public:     ['-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT'],
+      authorized: ['-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT'],
+      government: ['-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT', '-NOT_OWN_SUBJECT'],
     },
   },
   'third party: valid authorisation covering the item': {
     caller: { kind: 'authorized_third_party', grantee: GRANTEE, authorizations: [authorization(GRANTEE)] },
     article: '第十七条, 第二十二条第三款',
     expected: {
-      public:     ['AUTHORIZED', 'AUTHORIZED*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED'],
-      authorized: ['AUTHORIZED', 'AUTHORIZED*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED'],
-      government: ['-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY'],
+      public:     ['AUTHORIZED', 'AUTHORIZED*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED', '-DELETED'],
+      authorized: ['AUTHORIZED', 'AUTHORIZED*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED', '-DELETED'],
+      government: ['-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY'],
     },
   },
   'third party: valid authorisation, item out of scope': {
     caller: { kind: 'authorized_third_party', grantee: GRANTEE, authorizations: [authorization(GRANTEE, { scope: ['commendation'] })] },
     article: '第十七条',
     expected: {
-      public:     ['-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE'],
-      authorized: ['-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE'],
-      government: ['-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE'],
+      public:     ['-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE'],
+      authorized: ['-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE'],
+      government: ['-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE'],
     },
   },
   'third party: authorisation expired': {
     caller: { kind: 'authorized_third_party', grantee: GRANTEE, authorizations: [authorization(GRANTEE, { validTo: '2026-03-09' })] },
     article: '第十七条',
     expected: {
-      public:     ['-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED'],
-      authorized: ['-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED'],
-      government: ['-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED'],
+      public:     ['-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED'],
+      authorized: ['-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED'],
+      government: ['-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED'],
     },
   },
   'third party: authorisation not yet in force': {
     caller: { kind: 'authorized_third_party', grantee: GRANTEE, authorizations: [authorization(GRANTEE, { validFrom: '2026-03-11' })] },
     article: '第十七条',
     expected: {
-      public:     ['-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID'],
-      authorized: ['-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID'],
-      government: ['-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID'],
+      public:     ['-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID'],
+      authorized: ['-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID'],
+      government: ['-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID', '-AUTHORIZATION_NOT_YET_VALID'],
     },
   },
   'third party: authorisation of another subject': {
     caller: { kind: 'authorized_third_party', grantee: GRANTEE, authorizations: [authorization(GRANTEE, { subjectCode: OTHER })] },
     article: '第十七条, 第三十条第（一）项',
     expected: {
-      public:     ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
-      authorized: ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
-      government: ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
+      public:     ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
+      authorized: ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
+      government: ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
     },
   },
   'third party: authorisation granted to someone else': {
     caller: { kind: 'authorized_third_party', grantee: GRANTEE, authorizations: [authorization('someone-else')] },
     article: '第十七条',
     expected: {
-      public:     ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
-      authorized: ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
-      government: ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
+      public:     ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
+      authorized: ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
+      government: ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
     },
   },
   'government: with an R18 purpose': {
     caller: { kind: 'government', userId: 'u-001', roles: ['credit_query'], purpose: 'licensing_inspection_penalty' },
     article: '第十八条, 第十条第（三）项',
     expected: {
-      public:     ['GOVERNMENT_PURPOSE', 'GOVERNMENT_PURPOSE*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED'],
-      authorized: ['GOVERNMENT_PURPOSE', 'GOVERNMENT_PURPOSE*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED'],
-      government: ['GOVERNMENT_PURPOSE', 'GOVERNMENT_PURPOSE*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED'],
+      public:     ['GOVERNMENT_PURPOSE', 'GOVERNMENT_PURPOSE*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED', '-DELETED'],
+      authorized: ['GOVERNMENT_PURPOSE', 'GOVERNMENT_PURPOSE*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED', '-DELETED'],
+      government: ['GOVERNMENT_PURPOSE', 'GOVERNMENT_PURPOSE*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED', '-DELETED'],
     },
   },
   'government: without a valid purpose': {
     caller: { kind: 'government', userId: 'u-001', roles: ['credit_query'], purpose: 'curiosity' as unknown as 'other_statutory' },
     article: '第十八条',
     expected: {
-      public:     ['-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED'],
-      authorized: ['-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED'],
-      government: ['-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED'],
+      public:     ['-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED'],
+      authorized: ['-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED'],
+      government: ['-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED', '-PURPOSE_REQUIRED'],
     },
   },
   'credit agency: valid authorisation covering the item': {
     caller: { kind: 'credit_agency', agencyId: AGENCY, authorizations: [authorization(AGENCY)] },
     article: '第二十条第二款, 第二十二条第三款',
     expected: {
-      public:     ['AUTHORIZED', 'AUTHORIZED*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED'],
-      authorized: ['AUTHORIZED', 'AUTHORIZED*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED'],
-      government: ['-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY'],
+      public:     ['AUTHORIZED', 'AUTHORIZED*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED', '-DELETED'],
+      authorized: ['AUTHORIZED', 'AUTHORIZED*', '-OUTSIDE_PUBLICATION_PERIOD', '-REPAIRED', '-ARCHIVED', '-WITHHELD', '-NON_DISCLOSED', '-DELETED'],
+      government: ['-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY', '-GOVERNMENT_SHARING_ONLY'],
     },
   },
   'credit agency: valid authorisation, item out of scope': {
     caller: { kind: 'credit_agency', agencyId: AGENCY, authorizations: [authorization(AGENCY, { scope: ['commendation'] })] },
     article: '第二十条第二款',
     expected: {
-      public:     ['-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE'],
-      authorized: ['-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE'],
-      government: ['-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE'],
+      public:     ['-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE'],
+      authorized: ['-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE'],
+      government: ['-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE', '-OUT_OF_SCOPE'],
     },
   },
   'credit agency: authorisation expired': {
     caller: { kind: 'credit_agency', agencyId: AGENCY, authorizations: [authorization(AGENCY, { validTo: '2026-03-09' })] },
     article: '第二十条第二款',
     expected: {
-      public:     ['-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED'],
-      authorized: ['-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED'],
-      government: ['-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED'],
+      public:     ['-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED'],
+      authorized: ['-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED'],
+      government: ['-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED', '-AUTHORIZATION_EXPIRED'],
     },
   },
   'credit agency: authorisation of another subject': {
     caller: { kind: 'credit_agency', agencyId: AGENCY, authorizations: [authorization(AGENCY, { subjectCode: OTHER })] },
     article: '第二十条第二款, 第三十条第（一）项',
     expected: {
-      public:     ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
-      authorized: ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
-      government: ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
+      public:     ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
+      authorized: ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
+      government: ['-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION', '-NO_AUTHORIZATION'],
     },
   },
   'operator': {
     caller: { kind: 'operator' },
     article: '第四条 (市信用中心 administers the platform)',
     expected: {
-      public:     ['OPERATOR', 'OPERATOR*', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR'],
-      authorized: ['OPERATOR', 'OPERATOR*', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR'],
-      government: ['OPERATOR', 'OPERATOR*', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR'],
+      public:     ['OPERATOR', 'OPERATOR*', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR'],
+      authorized: ['OPERATOR', 'OPERATOR*', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR'],
+      government: ['OPERATOR', 'OPERATOR*', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR', 'OPERATOR'],
     },
   },
 };

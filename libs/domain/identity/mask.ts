@@ -29,6 +29,7 @@ const CITIZEN_LIKE = new RegExp(`(?<!${DIGIT})${DIGIT}{17}(?:${DIGIT}|${X})(?!${
  * is still an identifier and must not leak into logs.
  */
 const USCC_LIKE = new RegExp(`(?<!${ALNUM})${ALNUM}{2}${DIGIT}{6}${ALNUM}{10}(?!${ALNUM})`, 'g');
+const SIX_DIGITS = new RegExp(`${DIGIT}{6}`);
 /** A legacy 15-digit citizen ID (or 工商注册号) standing alone. */
 const LEGACY_LIKE = new RegExp(`(?<!${ALNUM})${DIGIT}{15}(?!${ALNUM})`, 'g');
 
@@ -37,6 +38,9 @@ const LEGACY_LIKE = new RegExp(`(?<!${ALNUM})${DIGIT}{15}(?!${ALNUM})`, 'g');
  * logs. It works on the text as written: codes broken up by spaces or dashes are not recognised.
  */
 export function maskPersonalIdsInText(text: string): string {
+  // Every pattern above needs at least 15 characters with 6 digits in a row: most field values
+  // (dates, amounts, names, code-list values) are returned as they are without running them.
+  if (text.length < 15 || !SIX_DIGITS.test(text)) return text;
   return text
     .replace(CITIZEN_LIKE, (token) => maskIdentifier(token))
     .replace(USCC_LIKE, (token) => maskIdentifier(token))

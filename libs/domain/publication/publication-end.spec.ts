@@ -26,6 +26,18 @@ describe('publicationEnd — the period of each rule (第二十八条)', () => {
     expect(publicationEnd(item(code), { decision_date: from })).toBe(end);
   });
 
+  it.each([
+    { extended: true, end: '2028-03-05' },
+    { extended: false, end: '2027-03-05' },
+    { extended: 'true', end: '2027-03-05' },
+  ])('key_attention_1y: a listing its provider sent with extended_to_two_years $extended ends $end (第二十八条)', ({ extended, end }) => {
+    expect(publicationEnd(item('key_attention_list'), { decision_date: '2026-03-05', extended_to_two_years: extended })).toBe(end);
+  });
+
+  it('ignores extended_to_two_years on items other than the key-attention list', () => {
+    expect(publicationEnd(item('severe_dishonesty_list'), { decision_date: '2026-03-05', extended_to_two_years: true })).toBe('2031-03-05');
+  });
+
   it('a severe-dishonesty listing of 29 February ends on 28 February five years later', () => {
     expect(publicationEnd(item('severe_dishonesty_list'), { decision_date: '2024-02-29' })).toBe('2029-02-28');
   });

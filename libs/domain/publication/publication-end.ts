@@ -10,8 +10,17 @@ export function publicationEnd(item: CatalogItem, fields: Record<string, unknown
   if (rule === 'permanent' || rule === 'none' || months === undefined) return null;
   const from = fields[fromField];
   if (typeof from !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(from)) return null;
-  return addMonths(from, months);
+  const extended = rule === 'key_attention_1y' && fields[KEY_ATTENTION_EXTENSION_FIELD] === true;
+  return addMonths(from, extended ? KEY_ATTENTION_EXTENDED_MONTHS : months);
 }
+
+/**
+ * 第二十八条: a subject listed by three or more sectors within twelve months is told so, and the
+ * providers are prompted to extend the period to two years. The center does not extend it itself:
+ * a provider that agrees sends its listing again with this field true (libs/domain/lists).
+ */
+export const KEY_ATTENTION_EXTENSION_FIELD = 'extended_to_two_years';
+export const KEY_ATTENTION_EXTENDED_MONTHS = 24;
 
 /** Calendar months; a start on the 31st ends on the last day of a shorter month. */
 export function addMonths(isoDate: string, months: number): string {

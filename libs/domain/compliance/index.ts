@@ -1,0 +1,13 @@
+export {
+  assessDeliveries,
+  type CollectionRule,
+  ComplianceInputError,
+  type ComplianceSummary,
+  type DeliveryPeriod,
+  deliveryDue,
+  deliveryPeriods,
+  type Frequency,
+  type PeriodOutcome,
+  type PeriodStatus,
+  summarizeCompliance,
+} from './delivery-compliance';
