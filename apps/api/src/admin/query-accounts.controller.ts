@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ApiError } from '../../../../libs/http/api-error';
 import { QueryAccountAdminService } from '../../../../libs/pipeline/admin/query-account-admin.service';
 import { QUERY_ACCOUNT_KINDS } from '../../../../libs/persistence/query-account.repository';
 import { ErrorResponseDto } from '../api.dto';
 import { OperatorGuard } from '../auth.guards';
+import { pageParams } from '../query-params';
 import {
   AuthorizationDto,
   AuthorizationListDto,
@@ -59,7 +59,7 @@ export class QueryAccountsController {
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '默认 100，最大 1000' })
   @ApiResponse({ status: 200, type: QueryAccountListDto })
   async listAccounts(@Query('offset') offset?: string, @Query('limit') limit?: string): Promise<QueryAccountListDto> {
-    const page = pageOf(offset, limit);
+    const page = pageParams(offset, limit);
     const accounts = await this.admin.listAccounts(page);
     return { accounts, nextOffset: accounts.length === page.limit ? page.offset + page.limit : null };
   }
@@ -98,7 +98,7 @@ export class QueryAccountsController {
     @Query('offset') offset?: string,
     @Query('limit') limit?: string,
   ): Promise<AuthorizationListDto> {
-    const page = pageOf(offset, limit);
+    const page = pageParams(offset, limit);
     const authorizations = await this.admin.listAuthorizations({ subject: subject || undefined, grantee: grantee || undefined, ...page });
     return { authorizations, nextOffset: authorizations.length === page.limit ? page.offset + page.limit : null };
   }
@@ -113,15 +113,3 @@ export class QueryAccountsController {
   }
 }
 
-export function pageOf(offset: string | undefined, limit: string | undefined, maxLimit = 1000): { offset: number; limit: number } {
-  return { offset: boundedInt(offset, 0, 0, Number.MAX_SAFE_INTEGER, 'offset'), limit: boundedInt(limit, 100, 1, maxLimit, 'limit') };
-}
-
-function boundedInt(raw: string | undefined, fallback: number, min: number, max: number, name: string): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ApiError(400, 'INVALID_REQUEST', `参数 ${name} 应为 ${min} 到 ${max} 之间的整数`, [{ path: name }]);
-  }
-  return n;
-}

@@ -5,7 +5,7 @@ import { QueryContext, RecordHistoryView, SubjectQueryService } from '../../../.
 import { ErrorResponseDto } from '../api.dto';
 import { OperatorGuard } from '../auth.guards';
 import { SubjectRecordsPageDto } from '../query/query.dto';
-import { pageOf } from './query-accounts.controller';
+import { pageParams } from '../query-params';
 
 /** Operators' views of what the platform keeps (第四条; every state, every version), logged as query_kind 'history'. */
 @ApiTags('admin')
@@ -39,7 +39,7 @@ export class RecordsController {
     @Query('offset') offset?: string,
     @Query('limit') limit?: string,
   ): Promise<SubjectRecordsPageDto> {
-    return this.queries.subjectRecords(code, pageOf(offset, limit), operatorContext(request));
+    return this.queries.subjectRecords(code, pageParams(offset, limit), operatorContext(request));
   }
 }
 

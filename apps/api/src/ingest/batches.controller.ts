@@ -6,6 +6,7 @@ import { BatchReportService, BatchViewer } from '../../../../libs/pipeline/repor
 import { rejectionCsvRow, rejectionsCsvHeader } from '../../../../libs/pipeline/reports/rejections-csv';
 import { BatchReportDto, ErrorResponseDto } from '../api.dto';
 import { AuthenticatedRequest, SupplierOrOperatorGuard } from '../auth.guards';
+import { boundedInt } from '../query-params';
 
 @ApiTags('ingest')
 @ApiBearerAuth('supplierKey')
@@ -61,13 +62,4 @@ export class BatchesController {
 function viewerOf(request: AuthenticatedRequest): BatchViewer {
   const caller = request.caller;
   return caller?.kind === 'supplier' ? { kind: 'supplier', supplierId: caller.supplier.id } : { kind: 'operator' };
-}
-
-function boundedInt(raw: string | undefined, fallback: number, min: number, max: number, name: string): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ApiError(400, 'INVALID_REQUEST', `参数 ${name} 应为 ${min} 到 ${max} 之间的整数`, [{ path: name }]);
-  }
-  return n;
 }

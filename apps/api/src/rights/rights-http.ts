@@ -1,4 +1,5 @@
 import { z } from 'zod';
+export { booleanParam, enumParam, pageParams } from '../query-params';
 import { ApiError } from '../../../../libs/http/api-error';
 import type { Applicant } from '../../../../libs/domain/rights';
 import type { ObjectionEventRow } from '../../../../libs/persistence/objection.repository';
@@ -19,32 +20,6 @@ export function applicantOf(request: AuthenticatedRequest): Applicant {
   if (caller?.kind === 'subject') return { kind: 'subject', subjectCode: caller.subjectCode };
   if (caller?.kind === 'operator') return { kind: 'operator' };
   throw new ApiError(401, 'UNAUTHENTICATED', '未认证或凭据无效');
-}
-
-export function pageParams(offset: string | undefined, limit: string | undefined): { offset: number; limit: number } {
-  return { offset: boundedInt(offset, 0, 0, Number.MAX_SAFE_INTEGER, 'offset'), limit: boundedInt(limit, 100, 1, 1000, 'limit') };
-}
-
-export function enumParam<T extends string>(raw: string | undefined, values: readonly T[], name: string): T | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  if ((values as readonly string[]).includes(raw)) return raw as T;
-  throw new ApiError(400, 'INVALID_REQUEST', `参数 ${name} 应为 ${values.join('、')} 之一`, [{ path: name }]);
-}
-
-export function booleanParam(raw: string | undefined, name: string): boolean | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  throw new ApiError(400, 'INVALID_REQUEST', `参数 ${name} 应为 true 或 false`, [{ path: name }]);
-}
-
-function boundedInt(raw: string | undefined, fallback: number, min: number, max: number, name: string): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ApiError(400, 'INVALID_REQUEST', `参数 ${name} 应为 ${min} 到 ${max} 之间的整数`, [{ path: name }]);
-  }
-  return n;
 }
 
 /** The provider never sees the applicant's contact details. */
