@@ -249,10 +249,11 @@ describe('lists and supplier compliance against PostgreSQL', () => {
       const first = await service(NOW).remindOverdue();
       const reminders = await notices('supplier.reminder');
       const idleReminders = reminders.filter((n) => n.recipient === 'cp-idle');
-      // penalty: daily, 7 working days; on 2026-11-27 periods 11-02 .. 11-17 (due by 11-26) are overdue.
+      // penalty: daily, 7 working days; on 2026-11-27 the periods ending 11-02 .. 11-17 (due by 11-26) are
+      // overdue. A Monday's period starts on the Saturday before it (the days off belong to it).
       expect(idleReminders.map((n) => (n.payload.period as { start: string }).start)).toEqual([
-        '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05', '2026-11-06', '2026-11-09', '2026-11-10', '2026-11-11',
-        '2026-11-12', '2026-11-13', '2026-11-16', '2026-11-17',
+        '2026-10-31', '2026-11-03', '2026-11-04', '2026-11-05', '2026-11-06', '2026-11-07', '2026-11-10', '2026-11-11',
+        '2026-11-12', '2026-11-13', '2026-11-14', '2026-11-17',
       ]);
       expect(idleReminders[0]).toMatchObject({ recipient_kind: 'supplier', topic: 'supplier.reminder' });
       expect(idleReminders[0].message).toMatch(/催报.*行政处罚.*2026-11-02.*2026-11-11/);
