@@ -15,6 +15,7 @@ export class ChunkSpool<T> {
   private readonly inMemory: T[] = [];
   private bytesInMemory = 0;
   private file?: { path: string; stream: WriteStream };
+  private failure?: Error;
   private count = 0;
 
   constructor(private readonly memoryLimitBytes = 16 * 1024 * 1024) {}
@@ -31,7 +32,13 @@ export class ChunkSpool<T> {
       this.bytesInMemory += approximateBytes;
       if (this.bytesInMemory <= this.memoryLimitBytes) return;
       const path = join(tmpdir(), `credit-hub-spool-${randomUUID()}.ndjson`);
-      this.file = { path, stream: createWriteStream(path) };
+      const stream = createWriteStream(path);
+      // A failed open or write (disk full) is kept and raised by the next add or read, not left to
+      // an unheard 'error' event.
+      stream.on('error', (error) => {
+        this.failure ??= error;
+      });
+      this.file = { path, stream };
       for (const held of this.inMemory.splice(0)) await this.write(JSON.stringify(held));
       return;
     }
@@ -43,6 +50,7 @@ export class ChunkSpool<T> {
       yield* this.inMemory;
       return;
     }
+    if (this.failure) throw this.failure;
     this.file.stream.end();
     await once(this.file.stream, 'finish');
     const lines = createInterface({ input: createReadStream(this.file.path), crlfDelay: Infinity });
@@ -51,12 +59,15 @@ export class ChunkSpool<T> {
 
   async dispose(): Promise<void> {
     if (this.file) {
+      // Writes still buffered when the spool is thrown away fail with ERR_STREAM_DESTROYED; the
+      // listener set at creation hears them and nobody reads this spool any more.
       this.file.stream.destroy();
       await rm(this.file.path, { force: true });
     }
   }
 
   private async write(line: string): Promise<void> {
+    if (this.failure) throw this.failure;
     const stream = (this.file as { stream: WriteStream }).stream;
     if (!stream.write(`${line}\n`)) await once(stream, 'drain');
   }
