@@ -36,7 +36,8 @@ export type ChunkLoadResult = { readonly outcome: 'loaded'; readonly newVersions
 
 /**
  * Loads one chunk in one transaction: the chunk marker (which makes a redelivered chunk a
- * no-op), the subjects, the current records with an appended version where content changed,
+ * no-op), the subjects, the current records with an appended version where content changed
+ * (content an objection outcome replaced is not taken back),
  * the rejections and the collection-log row. Nothing in the history is updated or deleted.
  */
 export class RecordRepository {
@@ -90,6 +91,14 @@ export class RecordRepository {
                    version = r.version + 1, catalog_version = EXCLUDED.catalog_version,
                    publication_end = EXCLUDED.publication_end, batch_id = EXCLUDED.batch_id, updated_at = now()
                WHERE r.content_hash <> EXCLUDED.content_hash
+                 -- 第二十五条: after an objection corrected the record, the provider's old content
+                 -- sent again (a stale full export) does not undo the correction.
+                 AND NOT EXISTS (
+                   SELECT 1 FROM credit_record_versions cur
+                   JOIN credit_record_versions earlier
+                     ON earlier.record_id = cur.record_id AND earlier.version < cur.version
+                    AND earlier.content_hash = EXCLUDED.content_hash
+                   WHERE cur.record_id = r.id AND cur.version = r.version AND cur.provenance ? 'objection')
              RETURNING r.id, r.version, r.source_key, r.fields, r.content_hash
            )
            INSERT INTO credit_record_versions (record_id, version, fields, content_hash, catalog_version, batch_id, provenance)

@@ -215,6 +215,25 @@ describe('an objection across 调休 weekends and public holidays', () => {
     expect(versions.map((v) => [v.version, v.fine])).toEqual([[1, '5000.00'], [2, '500.00']]);
     expect(versions[1].provenance).toMatchObject({ objection: objectionId, outcome: 'correct' });
 
+    // The provider's next full export still carries the old amount: it does not undo the correction.
+    // A new decision of the provider (changed content) is taken as usual.
+    const resent = await push(hub.url, supplierKey, 'administrative_penalty', JSON.stringify([
+      penaltyRecord(810_001, { ...dates, source_key: 'OBJ-1', fine_amount: '5000.00' }),
+    ]));
+    expect((await waitForBatchDone(hub.url, supplierKey, resent.body.batchId as string)).loaded).toBe(1);
+    expect((await publicRecords(SUBJECT)).find((r) => r.id === objected.id)?.fields.fine_amount).toBe('500.00');
+    const revised = await push(hub.url, supplierKey, 'administrative_penalty', JSON.stringify([
+      penaltyRecord(810_001, { ...dates, source_key: 'OBJ-1', fine_amount: '600.00' }),
+    ]));
+    expect((await waitForBatchDone(hub.url, supplierKey, revised.body.batchId as string)).loaded).toBe(1);
+    const fines = await withDatabase(database.url, async (db) =>
+      (await db.query<{ version: number; fine: string }>(
+        `SELECT version, fields->>'fine_amount' AS fine FROM credit_record_versions WHERE record_id = $1 ORDER BY version`,
+        [objected.id],
+      )).rows.map((v) => [v.version, v.fine]),
+    );
+    expect(fines).toEqual([[1, '5000.00'], [2, '500.00'], [3, '600.00']]);
+
     const told = await adminCall(hub.url, 'GET', `/notifications?recipientKind=applicant&recipient=${CONTACT}&topic=objection.closed`);
     expect(told.body.notifications).toEqual([
       expect.objectContaining({ message: expect.stringContaining('更正'), payload: expect.objectContaining({ objectionId, outcome: 'correct' }) }),
