@@ -4,12 +4,9 @@ import { HUB_JOBS, HubJob } from '../pipeline/jobs/hub-job';
 import { PublicationExpiryJob } from '../pipeline/jobs/publication-expiry.job';
 import { DatabaseModule } from './database.module';
 import { CatalogModule } from './catalog.module';
-import { CalendarModule } from './calendar.module';
+import { ComplianceModule } from './compliance.module';
 import { Catalog } from '../../catalog/catalog';
 import { KeyAttentionRepository } from '../persistence/key-attention.repository';
-import { OutboxRepository } from '../persistence/outbox.repository';
-import { SupplierComplianceRepository } from '../persistence/supplier-compliance.repository';
-import { WorkingDayCalendarService } from '../pipeline/calendar/working-day-calendar.service';
 import { SupplierComplianceService } from '../pipeline/compliance/supplier-compliance.service';
 import { KeyAttentionEscalationJob } from '../pipeline/jobs/key-attention-escalation.job';
 import { SupplierComplianceJob } from '../pipeline/jobs/supplier-compliance.job';
@@ -24,25 +21,23 @@ import { CLOCK, Clock } from './tokens';
  * API (an operator runs one now). A new job: a class implementing HubJob, added to this list.
  */
 @Module({
-  imports: [DatabaseModule, CatalogModule, CalendarModule],
+  imports: [DatabaseModule, CatalogModule, ComplianceModule],
   providers: [
     {
       provide: HUB_JOBS,
-      inject: [RecordRepository, CLOCK, KeyAttentionRepository, SupplierComplianceRepository, OutboxRepository, Catalog, WorkingDayCalendarService, ObjectionRepository, NonDisclosureRepository],
+      inject: [RecordRepository, CLOCK, KeyAttentionRepository, SupplierComplianceService, Catalog, ObjectionRepository, NonDisclosureRepository],
       useFactory: (
         records: RecordRepository,
         clock: Clock,
         keyAttention: KeyAttentionRepository,
-        compliance: SupplierComplianceRepository,
-        outbox: OutboxRepository,
+        compliance: SupplierComplianceService,
         catalog: Catalog,
-        calendars: WorkingDayCalendarService,
         objections: ObjectionRepository,
         nonDisclosures: NonDisclosureRepository,
       ): HubJob[] => [
         new PublicationExpiryJob(records, clock),
         new KeyAttentionEscalationJob(keyAttention, clock),
-        new SupplierComplianceJob(new SupplierComplianceService(compliance, outbox, catalog, calendars, clock)),
+        new SupplierComplianceJob(compliance),
         new ObjectionDeadlinesJob(objections, catalog, clock),
         new NonDisclosureJob(nonDisclosures, catalog, clock),
       ],

@@ -3,10 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { Catalog } from '../../../catalog/catalog';
 import { ErrorEnvelopeFilter } from '../../../libs/http/error-envelope.filter';
 import { MappingRepository } from '../../../libs/persistence/mapping.repository';
-import { SubjectQueryRepository } from '../../../libs/persistence/subject-query.repository';
 import { SupplierRepository } from '../../../libs/persistence/supplier.repository';
 import { SupplierAdminService } from '../../../libs/pipeline/admin/supplier-admin.service';
-import { SubjectQueryService } from '../../../libs/pipeline/query/subject-query.service';
 import { BusModule } from '../../../libs/runtime/bus.module';
 import { CatalogModule } from '../../../libs/runtime/catalog.module';
 import { DatabaseModule } from '../../../libs/runtime/database.module';
@@ -35,31 +33,24 @@ import { BatchesController } from './ingest/batches.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { SubjectsController } from './query/subjects.controller';
 import { CreditReportController } from './query/credit-report.controller';
-import { CreditReportService } from '../../../libs/pipeline/reports/credit-report/credit-report.service';
-import { CreditReportRepository } from '../../../libs/persistence/credit-report.repository';
 import { QueryContextFactory } from './query/query-context.factory';
 import { QueryAccountsController } from './admin/query-accounts.controller';
 import { RecordsController } from './admin/records.controller';
 import { QueryAccountAdminService } from '../../../libs/pipeline/admin/query-account-admin.service';
 import { QueryAccountRepository } from '../../../libs/persistence/query-account.repository';
 import { AuthorizationRepository } from '../../../libs/persistence/authorization.repository';
-import { HubConfig } from '../../../libs/config/hub-config';
-import { HUB_CONFIG } from '../../../libs/runtime/tokens';
 import { ListsController } from './query/lists.controller';
 import { SupplierScorecardController } from './admin/supplier-scorecard.controller';
-import { ListQueryService } from '../../../libs/pipeline/lists/list-query.service';
-import { SupplierComplianceService } from '../../../libs/pipeline/compliance/supplier-compliance.service';
-import { SupplierComplianceRepository } from '../../../libs/persistence/supplier-compliance.repository';
-import { OutboxRepository } from '../../../libs/persistence/outbox.repository';
-import { WorkingDayCalendarService } from '../../../libs/pipeline/calendar/working-day-calendar.service';
 import { RightsModule } from '../../../libs/runtime/rights.module';
+import { QueryModule } from '../../../libs/runtime/query.module';
+import { ComplianceModule } from '../../../libs/runtime/compliance.module';
 import { SubjectRightsController } from './rights/subject-rights.controller';
 import { RightsAdminController } from './rights/rights-admin.controller';
 import { SupplierObjectionsController } from './rights/supplier-objections.controller';
 
 /** The HTTP edge: controllers translate, the services of libs/pipeline do the work. */
 @Module({
-  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule, PipelineModule, JobsModule, CalendarModule, RightsModule],
+  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule, PipelineModule, JobsModule, CalendarModule, RightsModule, QueryModule, ComplianceModule],
   controllers: [
     IngestController,
     BatchesController,
@@ -90,19 +81,7 @@ import { SupplierObjectionsController } from './rights/supplier-objections.contr
     OperatorGuard,
     SupplierOrOperatorGuard,
     SubjectOrOperatorGuard,
-    {
-      provide: SubjectQueryService,
-      inject: [SubjectQueryRepository, Catalog, CLOCK, HUB_CONFIG],
-      useFactory: (repo: SubjectQueryRepository, catalog: Catalog, clock: Clock, config: HubConfig) =>
-        new SubjectQueryService(repo, catalog, clock, { batchQueryMax: config.batchQueryMax }),
-    },
     QueryContextFactory,
-    {
-      provide: CreditReportService,
-      inject: [HubDatabase, SubjectQueryService, QueryAccountRepository, Catalog, CLOCK],
-      useFactory: (db: HubDatabase, queries: SubjectQueryService, accounts: QueryAccountRepository, catalog: Catalog, clock: Clock) =>
-        new CreditReportService(new CreditReportRepository(db), queries, accounts, catalog, clock),
-    },
     {
       provide: QueryAccountAdminService,
       inject: [QueryAccountRepository, AuthorizationRepository, Catalog, CLOCK],
@@ -125,22 +104,6 @@ import { SupplierObjectionsController } from './rights/supplier-objections.contr
       provide: SupplierAdminService,
       inject: [SupplierRepository, Catalog],
       useFactory: (suppliers: SupplierRepository, catalog: Catalog) => new SupplierAdminService(suppliers, catalog),
-    },
-    {
-      provide: ListQueryService,
-      inject: [SubjectQueryService, Catalog, CLOCK],
-      useFactory: (queries: SubjectQueryService, catalog: Catalog, clock: Clock) => new ListQueryService(queries, catalog, clock),
-    },
-    {
-      provide: SupplierComplianceService,
-      inject: [SupplierComplianceRepository, OutboxRepository, Catalog, WorkingDayCalendarService, CLOCK],
-      useFactory: (
-        repository: SupplierComplianceRepository,
-        outbox: OutboxRepository,
-        catalog: Catalog,
-        calendars: WorkingDayCalendarService,
-        clock: Clock,
-      ) => new SupplierComplianceService(repository, outbox, catalog, calendars, clock),
     },
   ],
 })
