@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { type NonDisclosureState, RightsError } from '../domain/rights';
 import { HubDatabase } from './hub-database';
 import { type OutboxNotice, OutboxRepository } from './outbox.repository';
-import { applyRecordUpdate, isUniqueViolation, isUuid, lockRecord, type RecordUpdate, type RightsRecordRow } from './rights-record.repository';
+import { applyRecordUpdate, isUniqueViolation, isUuid, lockApplication, lockExistingRecord, type RecordUpdate, type RightsRecordRow } from './rights-record.repository';
 
 export interface NonDisclosureRow {
   readonly id: string;
@@ -62,8 +62,7 @@ export class NonDisclosureRepository {
   async create(recordId: string, build: (record: RightsRecordRow) => NonDisclosureFiling): Promise<NonDisclosureRow> {
     try {
       return await this.db.dataSource.transaction(async (tx) => {
-        const record = await lockRecord(tx, recordId);
-        if (!record) throw new RightsError('RECORD_NOT_FOUND', '未找到该信用信息记录');
+        const record = await lockExistingRecord(tx, recordId);
         const filing = build(record);
         const open: unknown[] = await tx.query(`SELECT 1 FROM non_disclosure_requests WHERE record_id = $1 AND state = 'accepted'`, [record.id]);
         if (open.length > 0) throw alreadyPending();
@@ -85,12 +84,9 @@ export class NonDisclosureRepository {
   async finish(id: string, build: (request: NonDisclosureRow, record: RightsRecordRow) => NonDisclosureChange | null): Promise<NonDisclosureRow | null> {
     if (!isUuid(id)) throw notFound();
     return this.db.dataSource.transaction(async (tx) => {
-      const ref: { recordId: string }[] = await tx.query('SELECT record_id AS "recordId" FROM non_disclosure_requests WHERE id = $1', [id]);
-      if (ref.length === 0) throw notFound();
-      const record = await lockRecord(tx, ref[0].recordId);
-      await tx.query('SELECT 1 FROM non_disclosure_requests WHERE id = $1 FOR UPDATE', [id]);
+      const record = await lockApplication(tx, 'non_disclosure_requests', id);
+      if (!record) throw notFound();
       const request = (await findIn(tx, id)) as NonDisclosureRow;
-      if (!record) throw new RightsError('RECORD_NOT_FOUND', '未找到该信用信息记录');
       const change = build(request, record);
       if (change === null) return null;
       await tx.query('UPDATE non_disclosure_requests SET state = $2, refusal_reason = $3, finished_at = $4 WHERE id = $1', [

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { type ObjectionOutcome, type ObjectionState, type ObjectionView, type ProviderAnswer, RightsError } from '../domain/rights';
 import { HubDatabase } from './hub-database';
 import { type OutboxNotice, OutboxRepository } from './outbox.repository';
-import { applyRecordUpdate, isUniqueViolation, isUuid, lockRecord, type RecordUpdate, type RightsRecordRow } from './rights-record.repository';
+import { applyRecordUpdate, isUniqueViolation, isUuid, lockApplication, lockExistingRecord, type RecordUpdate, type RightsRecordRow } from './rights-record.repository';
 
 export interface ObjectionRow extends ObjectionView {
   readonly id: string;
@@ -139,8 +139,7 @@ export class ObjectionRepository {
   async create(recordId: string, build: (record: RightsRecordRow) => ObjectionFiling): Promise<ObjectionRow> {
     try {
       return await this.db.dataSource.transaction(async (tx) => {
-        const record = await lockRecord(tx, recordId);
-        if (!record) throw new RightsError('RECORD_NOT_FOUND', '未找到该信用信息记录');
+        const record = await lockExistingRecord(tx, recordId);
         const filing = build(record);
         const open: unknown[] = await tx.query(`SELECT 1 FROM objections WHERE record_id = $1 AND state <> 'closed'`, [record.id]);
         if (open.length > 0) throw alreadyOpen();
@@ -172,12 +171,9 @@ export class ObjectionRepository {
   async transition(id: string, build: (objection: ObjectionRow, record: RightsRecordRow) => ObjectionChange | null): Promise<ObjectionRow | null> {
     if (!isUuid(id)) throw notFound();
     return this.db.dataSource.transaction(async (tx) => {
-      const ref: { recordId: string }[] = await tx.query('SELECT record_id AS "recordId" FROM objections WHERE id = $1', [id]);
-      if (ref.length === 0) throw notFound();
-      const record = await lockRecord(tx, ref[0].recordId);
-      await tx.query('SELECT 1 FROM objections WHERE id = $1 FOR UPDATE', [id]);
+      const record = await lockApplication(tx, 'objections', id);
+      if (!record) throw notFound();
       const objection = (await findIn(tx, id)) as ObjectionRow;
-      if (!record) throw new RightsError('RECORD_NOT_FOUND', '未找到该信用信息记录');
       const change = build(objection, record);
       if (change === null) return null;
 

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { type RepairDecider, type RepairState, RightsError } from '../domain/rights';
 import { HubDatabase } from './hub-database';
 import { type OutboxNotice, OutboxRepository } from './outbox.repository';
-import { applyRecordUpdate, isUniqueViolation, isUuid, lockRecord, type RecordUpdate, type RightsRecordRow } from './rights-record.repository';
+import { applyRecordUpdate, isUniqueViolation, isUuid, lockApplication, lockExistingRecord, type RecordUpdate, type RightsRecordRow } from './rights-record.repository';
 
 export interface RepairRow {
   readonly id: string;
@@ -61,8 +61,7 @@ export class RepairRepository {
   async create(recordId: string, build: (record: RightsRecordRow) => RepairFiling): Promise<RepairRow> {
     try {
       return await this.db.dataSource.transaction(async (tx) => {
-        const record = await lockRecord(tx, recordId);
-        if (!record) throw new RightsError('RECORD_NOT_FOUND', '未找到该信用信息记录');
+        const record = await lockExistingRecord(tx, recordId);
         const filing = build(record);
         const pending: unknown[] = await tx.query(`SELECT 1 FROM repair_applications WHERE record_id = $1 AND state = 'pending'`, [record.id]);
         if (pending.length > 0) throw alreadyPending();
@@ -83,12 +82,9 @@ export class RepairRepository {
   async decide(id: string, build: (application: RepairRow, record: RightsRecordRow) => RepairDecisionChange): Promise<RepairRow> {
     if (!isUuid(id)) throw notFound();
     return this.db.dataSource.transaction(async (tx) => {
-      const ref: { recordId: string }[] = await tx.query('SELECT record_id AS "recordId" FROM repair_applications WHERE id = $1', [id]);
-      if (ref.length === 0) throw notFound();
-      const record = await lockRecord(tx, ref[0].recordId);
-      await tx.query('SELECT 1 FROM repair_applications WHERE id = $1 FOR UPDATE', [id]);
+      const record = await lockApplication(tx, 'repair_applications', id);
+      if (!record) throw notFound();
       const application = (await findIn(tx, id)) as RepairRow;
-      if (!record) throw new RightsError('RECORD_NOT_FOUND', '未找到该信用信息记录');
       const change = build(application, record);
       await tx.query(
         `UPDATE repair_applications SET state = $2, decided_by = $3, decision_reason = $4, decided_at = $5 WHERE id = $1`,

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { RecordStatus } from '../domain/access';
-import type { StatusChange } from '../domain/rights';
+import { RightsError, type StatusChange } from '../domain/rights';
 
 /** A credit record as the rights workflows read it, locked for the transaction that changes it. */
 export interface RightsRecordRow {
@@ -60,6 +60,30 @@ export async function lockRecord(tx: EntityManager, id: string): Promise<RightsR
     [id],
   );
   return rows[0];
+}
+
+/** Locks a record the caller names; RECORD_NOT_FOUND when there is none. */
+export async function lockExistingRecord(tx: EntityManager, id: string): Promise<RightsRecordRow> {
+  const record = await lockRecord(tx, id);
+  if (!record) throw new RightsError('RECORD_NOT_FOUND', '未找到该信用信息记录');
+  return record;
+}
+
+/**
+ * Locks an application's record, then the application row: always in that order, so a step of an
+ * application and a new filing on the same record wait for each other instead of deadlocking.
+ * Returns the record, or undefined when the application is unknown.
+ */
+export async function lockApplication(
+  tx: EntityManager,
+  table: 'objections' | 'repair_applications' | 'non_disclosure_requests',
+  id: string,
+): Promise<RightsRecordRow | undefined> {
+  const ref: { recordId: string }[] = await tx.query(`SELECT record_id AS "recordId" FROM ${table} WHERE id = $1`, [id]);
+  if (ref.length === 0) return undefined;
+  const record = await lockExistingRecord(tx, ref[0].recordId);
+  await tx.query(`SELECT 1 FROM ${table} WHERE id = $1 FOR UPDATE`, [id]);
+  return record;
 }
 
 /**
