@@ -168,6 +168,11 @@ export function canQuerySubject(caller: Caller, subjectCode: string, today: stri
 /** Whether `record` is served to `caller` today (`YYYY-MM-DD`, Asia/Shanghai), and why. */
 export function decideRecordAccess(caller: Caller, record: RecordView, today: string): AccessDecision {
   assertDate(today, 'today');
+  return decideOnCheckedDay(caller, record, today);
+}
+
+/** decideRecordAccess once `today` is known to be a date (checked once per subject, not per record). */
+function decideOnCheckedDay(caller: Caller, record: RecordView, today: string): AccessDecision {
   if (record.publicationEnd !== null) assertDate(record.publicationEnd, 'publicationEnd');
 
   // 第四条: the credit center administers the platform; operators see every state and version.
@@ -189,8 +194,9 @@ export function selectVisibleRecords<T extends RecordView>(
   today: string,
 ): Array<{ record: T; disputed: boolean }> {
   const out: Array<{ record: T; disputed: boolean }> = [];
+  if (records.length > 0) assertDate(today, 'today');
   for (const record of records) {
-    const decision = decideRecordAccess(caller, record, today);
+    const decision = decideOnCheckedDay(caller, record, today);
     if (decision.visible) out.push({ record, disputed: decision.marked.disputed });
   }
   return out;

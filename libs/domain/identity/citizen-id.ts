@@ -64,9 +64,21 @@ export const EARLIEST_BIRTH_YEAR = 1860;
 /** China has used UTC+8 all year since 1991; "today" for the law is the calendar date in China. */
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 
+const MS_PER_DAY = 86_400_000;
+/** The last day formatted: the query edge asks for the same day thousands of times a second. */
+let lastChinaDay = Number.NaN;
+let lastChinaDate = '';
+
 /** The calendar date (YYYY-MM-DD) in China at the injected instant. Never reads the clock. */
 export function chinaCalendarDate(instant: Date): string {
-  return new Date(instant.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+  const day = Math.floor((instant.getTime() + CHINA_OFFSET_MS) / MS_PER_DAY);
+  if (day !== lastChinaDay) {
+    // An invalid Date throws here, as toISOString always did; nothing is cached then.
+    const date = new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+    lastChinaDay = day;
+    lastChinaDate = date;
+  }
+  return lastChinaDate;
 }
 
 /** True when YYYYMMDD is a real Gregorian date (30 Feb, 31 Apr and 29 Feb of common years are not). */

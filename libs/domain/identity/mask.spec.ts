@@ -72,3 +72,35 @@ describe('maskPersonalIdsInText', () => {
     expect(maskPersonalIdsInText(text)).toBe(text);
   });
 });
+
+describe('maskPersonalIdsInText on a field that is one 18-character code', () => {
+  // Such a field takes a shortcut; it must answer exactly as the same code inside a sentence does.
+  const alphabets = ['0123456789', '0123456789X', '0123456789ABCDEFGHJKLMNPQRTUWXY', '0123456789abcxyzXYZ'];
+  let state = 20261127;
+  const next = (n: number) => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state % n;
+  };
+  // Half the samples have the six digits of a region code at characters 3-8, as a USCC has.
+  const sample = (alphabet: string, i: number) =>
+    Array.from({ length: 18 }, (_, at) => (i % 2 === 0 && at >= 2 && at <= 7 ? '0123456789' : alphabet)).map((a) => a[next(a.length)]).join('');
+
+  it('masks or keeps each code as it would inside free text', () => {
+    const codes = ['350203199001011234', '35020319900101123x', '91350200MA2Y0XYZ0K', 'AB12345CDEFGHIJKLM', ...alphabets.flatMap((a) => Array.from({ length: 500 }, (_, i) => sample(a, i)))];
+    let masked = 0;
+    for (const code of codes) {
+      const alone = maskPersonalIdsInText(code);
+      expect(alone).toBe(maskPersonalIdsInText(` ${code} `).slice(1, -1));
+      if (alone !== code) masked += 1;
+    }
+    // Both answers are exercised, many times each.
+    expect(masked).toBeGreaterThan(500);
+    expect(codes.length - masked).toBeGreaterThan(500);
+  });
+
+  it('masks a citizen ID and a USCC whole, and leaves a code without six digits in a row', () => {
+    expect(maskPersonalIdsInText('350203199001011234')).toBe('3502**********1234');
+    expect(maskPersonalIdsInText('91350200MA2Y0XYZ0K')).toBe('9135**********YZ0K');
+    expect(maskPersonalIdsInText('JY00000A20726176AB')).toBe('JY00000A20726176AB');
+  });
+});

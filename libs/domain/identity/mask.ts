@@ -4,8 +4,17 @@
  * masked the same way. Lengths are preserved so a reader can still tell what kind of code it was.
  */
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Counts code points, not UTF-16 units, so a stray astral character cannot split. */
 export function maskIdentifier(value: string): string {
+  if (!SURROGATE.test(value)) {
+    // Every code point is one UTF-16 unit: the same result without splitting into an array.
+    const n = value.length;
+    if (n <= 4) return '*'.repeat(n);
+    const keep = n >= 18 ? 4 : 2;
+    return value.slice(0, keep) + '*'.repeat(n - 2 * keep) + value.slice(n - keep);
+  }
   const chars = Array.from(value);
   const n = chars.length;
   if (n <= 4) return '*'.repeat(n);
@@ -30,6 +39,9 @@ const CITIZEN_LIKE = new RegExp(`(?<!${DIGIT})${DIGIT}{17}(?:${DIGIT}|${X})(?!${
  */
 const USCC_LIKE = new RegExp(`(?<!${ALNUM})${ALNUM}{2}${DIGIT}{6}${ALNUM}{10}(?!${ALNUM})`, 'g');
 const SIX_DIGITS = new RegExp(`${DIGIT}{6}`);
+const ASCII_CODE_18 = /^[0-9A-Za-z]{18}$/;
+const CITIZEN_WHOLE = /^[0-9]{17}[0-9Xx]$/;
+const USCC_WHOLE = /^[0-9A-Za-z]{2}[0-9]{6}[0-9A-Za-z]{10}$/;
 /** A legacy 15-digit citizen ID (or 工商注册号) standing alone. */
 const LEGACY_LIKE = new RegExp(`(?<!${ALNUM})${DIGIT}{15}(?!${ALNUM})`, 'g');
 
@@ -41,6 +53,9 @@ export function maskPersonalIdsInText(text: string): string {
   // Every pattern above needs at least 15 characters with 6 digits in a row: most field values
   // (dates, amounts, names, code-list values) are returned as they are without running them.
   if (text.length < 15 || !SIX_DIGITS.test(text)) return text;
+  // A field holding just one ASCII code (the commonest case): it is either one whole token of the
+  // patterns above or none, so one anchored test gives what the three replacements would.
+  if (text.length === 18 && ASCII_CODE_18.test(text)) return CITIZEN_WHOLE.test(text) || USCC_WHOLE.test(text) ? maskIdentifier(text) : text;
   return text
     .replace(CITIZEN_LIKE, (token) => maskIdentifier(token))
     .replace(USCC_LIKE, (token) => maskIdentifier(token))

@@ -493,12 +493,18 @@ function masksPersonalIds(caller: Caller): boolean {
 /** The shortest identifier maskPersonalIdsInText looks for (a legacy 15-digit number). */
 const SHORTEST_MASKED_TOKEN = 15;
 
+/** The fields with identifiers masked; the same object when nothing needed masking (it is never shared: one per row read). */
 function maskFields(fields: Record<string, unknown>, personal: ReadonlySet<string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(fields)) {
-    if (typeof value !== 'string') out[name] = value;
-    else if (personal.has(name)) out[name] = maskIdentifier(value);
-    else out[name] = value.length < SHORTEST_MASKED_TOKEN ? value : maskPersonalIdsInText(value);
+  let out: Record<string, unknown> | undefined;
+  for (const name of Object.keys(fields)) {
+    const value = fields[name];
+    if (typeof value !== 'string') continue;
+    const masked = personal.has(name) ? maskIdentifier(value) : value.length < SHORTEST_MASKED_TOKEN ? value : maskPersonalIdsInText(value);
+    if (masked === value) continue;
+    out ??= { ...fields };
+    // A field named __proto__ stays a field: assigning it would set the object's prototype.
+    if (name === '__proto__') Object.defineProperty(out, name, { value: masked, enumerable: true, writable: true, configurable: true });
+    else out[name] = masked;
   }
-  return out;
+  return out ?? fields;
 }
