@@ -13,6 +13,7 @@ import { CalendarTable1764878400000 } from './migrations/1764878400000-calendar-
 import { CreditReports1764921600000 } from './migrations/1764921600000-credit-reports';
 import { SubjectRights1765008000000 } from './migrations/1765008000000-subject-rights';
 import { ListsAndCompliance1765094400000 } from './migrations/1765094400000-lists-and-compliance';
+import { LeanChainTrigger1765180800000 } from './migrations/1765180800000-lean-chain-trigger';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   CreditReports1764921600000,
   SubjectRights1765008000000,
   ListsAndCompliance1765094400000,
+  LeanChainTrigger1765180800000,
 ];
 
 /**

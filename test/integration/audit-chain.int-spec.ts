@@ -378,6 +378,18 @@ describe('audit chain: writers and readers in different settings', () => {
     await expect(hub.chain.verifyChain('query_log')).resolves.toMatchObject({ ok: true, rows: 2 });
   });
 
+  it("leaves the writer's time zone as it was, inside its transaction too", async () => {
+    await withDatabase(hub.url, async (c) => {
+      await c.query(`SET TimeZone = 'Asia/Shanghai'`);
+      await c.query('BEGIN');
+      await logQuery(c, 1);
+      const [{ zone, shown }] = (await c.query(`SELECT current_setting('TimeZone') AS zone, '2026-11-27 00:00:00+00'::timestamptz::text AS shown`)).rows;
+      await c.query('COMMIT');
+      expect({ zone, shown }).toEqual({ zone: 'Asia/Shanghai', shown: '2026-11-27 08:00:00+08' });
+    });
+    await expect(hub.chain.verifyChain('query_log')).resolves.toMatchObject({ ok: true, rows: 1 });
+  });
+
   it('chains the collection log too and names an edited row there', async () => {
     const [supplier]: Array<{ id: string }> = await hub.db.dataSource.query(
       `INSERT INTO suppliers (code, name, api_key_hash, items) VALUES ('S1', 'Supplier', 'h', '{XK_A}') RETURNING id`,

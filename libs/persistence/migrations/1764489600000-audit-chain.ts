@@ -41,15 +41,58 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * libs/persistence/audit/audit-chain.repository.ts recomputes the same formula with its own
  * inline SQL (not these functions: a superuser who rewrites them must still be caught).
  */
-const LANES = 16;
+export const LANES = 16;
 
-const CHAINED_TABLES = [
+export const CHAINED_TABLES = [
   // Advisory lock (lockKey, lane), the two-int4 key space; 727001 is the migrator's (bigint).
   { table: 'query_log', lockKey: 727101 },
   { table: 'collection_log', lockKey: 727102 },
 ] as const;
 
 const WRITER_ROLE = 'credithub_audit_writer';
+
+/**
+ * The chain trigger's function as this migration creates it (a later migration's down restores
+ * it). Static SQL per table (a cached plan inside the lock), and a pinned search_path so a
+ * caller's path cannot swap the table or the hash function. The lane is remembered for the
+ * transaction: its later rows join the lane it already holds (no second lock to wait for, so no
+ * deadlock between two writers each holding one).
+ */
+export function chainLinkFunctionSql(table: string, lockKey: number, verb: 'CREATE' | 'CREATE OR REPLACE'): string {
+  return `
+        ${verb} FUNCTION ${table}_chain_link() RETURNS trigger
+        LANGUAGE plpgsql
+        SET search_path FROM CURRENT
+        SET "TimeZone" TO 'UTC'
+        AS $$
+        DECLARE
+          lane integer := nullif(current_setting('credithub.${table}_lane', true), '')::integer;
+          home integer;
+          last_seq bigint;
+          last_hash bytea;
+        BEGIN
+          IF lane IS NULL THEN
+            home := pg_backend_pid() % ${LANES};
+            FOR i IN 0..${LANES - 1} LOOP
+              IF pg_try_advisory_xact_lock(${lockKey}, (home + i) % ${LANES}) THEN
+                lane := (home + i) % ${LANES};
+                EXIT;
+              END IF;
+            END LOOP;
+            lane := coalesce(lane, home);
+            PERFORM set_config('credithub.${table}_lane', lane::text, true);
+          END IF;
+          -- Held already, unless every lane was busy (or the setting came from elsewhere).
+          PERFORM pg_advisory_xact_lock(${lockKey}, lane);
+          SELECT t.chain_seq, t.row_hash INTO last_seq, last_hash
+          FROM ${table} t WHERE t.chain_lane = lane ORDER BY t.chain_seq DESC LIMIT 1;
+          NEW.chain_lane := lane;
+          NEW.chain_seq := coalesce(last_seq, 0) + 1;
+          NEW.prev_hash := last_hash;
+          NEW.row_hash := audit_chain_hash(last_hash, to_jsonb(NEW));
+          RETURN NEW;
+        END $$`;
+}
 
 export class AuditChain1764489600000 implements MigrationInterface {
   name = 'AuditChain1764489600000';
@@ -98,43 +141,7 @@ export class AuditChain1764489600000 implements MigrationInterface {
           ADD CONSTRAINT ${table}_chain_key UNIQUE (chain_lane, chain_seq),
           ADD CONSTRAINT ${table}_chain_genesis CHECK ((chain_seq = 1) = (prev_hash IS NULL))`);
 
-      // Static SQL per table (a cached plan inside the lock), and a pinned search_path so a
-      // caller's path cannot swap the table or the hash function. The lane is remembered for
-      // the transaction: its later rows join the lane it already holds (no second lock to
-      // wait for, so no deadlock between two writers each holding one).
-      await q.query(`
-        CREATE FUNCTION ${table}_chain_link() RETURNS trigger
-        LANGUAGE plpgsql
-        SET search_path FROM CURRENT
-        SET "TimeZone" TO 'UTC'
-        AS $$
-        DECLARE
-          lane integer := nullif(current_setting('credithub.${table}_lane', true), '')::integer;
-          home integer;
-          last_seq bigint;
-          last_hash bytea;
-        BEGIN
-          IF lane IS NULL THEN
-            home := pg_backend_pid() % ${LANES};
-            FOR i IN 0..${LANES - 1} LOOP
-              IF pg_try_advisory_xact_lock(${lockKey}, (home + i) % ${LANES}) THEN
-                lane := (home + i) % ${LANES};
-                EXIT;
-              END IF;
-            END LOOP;
-            lane := coalesce(lane, home);
-            PERFORM set_config('credithub.${table}_lane', lane::text, true);
-          END IF;
-          -- Held already, unless every lane was busy (or the setting came from elsewhere).
-          PERFORM pg_advisory_xact_lock(${lockKey}, lane);
-          SELECT t.chain_seq, t.row_hash INTO last_seq, last_hash
-          FROM ${table} t WHERE t.chain_lane = lane ORDER BY t.chain_seq DESC LIMIT 1;
-          NEW.chain_lane := lane;
-          NEW.chain_seq := coalesce(last_seq, 0) + 1;
-          NEW.prev_hash := last_hash;
-          NEW.row_hash := audit_chain_hash(last_hash, to_jsonb(NEW));
-          RETURN NEW;
-        END $$`);
+      await q.query(chainLinkFunctionSql(table, lockKey, 'CREATE'));
       // BEFORE triggers fire in name order: "zz_" runs last, so it hashes the row as stored.
       await q.query(`
         CREATE TRIGGER zz_audit_chain BEFORE INSERT ON ${table}
