@@ -29,7 +29,7 @@ import {
   SeedSummary,
 } from './support/query-seed';
 import { parseQueryOptions, QUERY_USAGE, QueryBenchOptions, ScenarioName } from './support/query-options';
-import { diagnosticCalls, subjectQueryCalls } from './support/subject-query-scenarios';
+import { diagnosticCalls, prepareLogPageProbe, subjectQueryCalls } from './support/subject-query-scenarios';
 import { BenchError, Deadline, errorText, interruption, LatencySummary, perSecond, round, sleep, summarize } from './support/util';
 
 const DIST = resolve(__dirname, '..');
@@ -197,7 +197,8 @@ async function run(opts: QueryBenchOptions, cleanup: Cleanup, results: QueryBenc
 
   const logBefore = await queryLogRows(db);
   const repository = new SubjectQueryRepository(db);
-  const calls = { ...subjectQueryCalls(repository, catalog, config.batchQueryMax), ...diagnosticCalls(repository, catalog, config.batchQueryMax) };
+  const calls = { ...subjectQueryCalls(repository, catalog, config.batchQueryMax), ...diagnosticCalls(repository, catalog, config.batchQueryMax, db) };
+  if (opts.scenarios.includes('public-log-page')) await prepareLogPageProbe(db);
   // Rounds interleave the scenarios, so a change in the machine's other load hits all of them.
   for (let round = 1; round <= opts.rounds; round++) {
     for (const name of opts.scenarios) {

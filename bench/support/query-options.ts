@@ -1,8 +1,11 @@
 import { CALLER_SCENARIOS } from './subject-query-scenarios';
 import { BenchError } from './util';
 
-/** Diagnostics, not run by default: the subject query's read alone, and the service without its log write. */
-export const DIAGNOSTIC_SCENARIOS = ['read', 'public-unlogged'] as const;
+/**
+ * Diagnostics, not run by default: the subject query's read alone, the service without its log
+ * write, and the service with a one-row-per-commit log (a design probe, not how the hub logs).
+ */
+export const DIAGNOSTIC_SCENARIOS = ['read', 'public-unlogged', 'public-log-page'] as const;
 export const SCENARIOS = ['bare', 'bare-unprepared', ...CALLER_SCENARIOS, ...DIAGNOSTIC_SCENARIOS, 'http'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => !(DIAGNOSTIC_SCENARIOS as readonly string[]).includes(s));

@@ -1,4 +1,6 @@
 import type { Catalog } from '../../catalog/catalog';
+import { HubDatabase } from '../../libs/persistence/hub-database';
+import { preparedQuery } from '../../libs/persistence/prepared-query';
 import { chinaCalendarDate } from '../../libs/domain/identity/citizen-id';
 import { SubjectQueryRepository } from '../../libs/persistence/subject-query.repository';
 import { QueryLogWriter } from '../../libs/pipeline/query/query-log-writer';
@@ -49,16 +51,30 @@ export function subjectQueryCalls(repository: SubjectQueryRepository, catalog: C
 /**
  * Diagnostics that take the subject query apart: `read` is the repository's read alone with the
  * public item filter (disclosure public, usage public_disclosure: the policy's open-query rule);
- * `public-unlogged` is the public query with a query-log writer that writes nothing. Neither is
- * how the hub runs; the difference to `bare` and to `public` is what each part costs.
+ * `public-unlogged` is the public query with a query-log writer that writes nothing;
+ * `public-log-page` is the public query whose group commit writes ONE hash-chained row holding
+ * the whole group's entries (`bench_probe.query_log_pages`, made by `prepareLogPageProbe`) instead
+ * of one chained row per look: what a page-per-commit log design would cost. None of them is how
+ * the hub runs; the difference to `bare` and to `public` is what each part costs.
  */
 export function diagnosticCalls(
   repository: SubjectQueryRepository,
   catalog: Catalog,
   batchQueryMax: number,
-): Record<'read' | 'public-unlogged', SubjectQueryCall> {
+  db: HubDatabase,
+): Record<'read' | 'public-unlogged' | 'public-log-page', SubjectQueryCall> {
   const items = catalog.all().filter((i) => i.disclosure === 'public' && i.usage.includes('public_disclosure')).map((i) => i.code);
   const unlogged = new SubjectQueryService(repository, catalog, () => new Date(), { batchQueryMax }, new QueryLogWriter(async () => undefined));
+  const paged = new SubjectQueryService(
+    repository,
+    catalog,
+    () => new Date(),
+    { batchQueryMax },
+    new QueryLogWriter(async (entries) => {
+      await preparedQuery(db, 'bench_probe_log_page_append', 'INSERT INTO bench_probe.query_log_pages (entries) VALUES ($1::jsonb)', [JSON.stringify(entries)]);
+    }),
+  );
+  const publicContext: QueryContext = { clientAddress: '127.0.0.1', queryKind: 'subject', caller: { kind: 'public' }, callerId: null };
   return {
     read: {
       description: 'SubjectQueryRepository.readSubject(code, public items, active, in period) alone: no policy, no masking, no log',
@@ -69,9 +85,53 @@ export function diagnosticCalls(
     },
     'public-unlogged': {
       description: 'the public view with a query-log writer that writes nothing (diagnostic only)',
-      run: (code) => viewOutcome(unlogged, code, { clientAddress: '127.0.0.1', queryKind: 'subject', caller: { kind: 'public' }, callerId: null }),
+      run: (code) => viewOutcome(unlogged, code, publicContext),
+    },
+    'public-log-page': {
+      description: 'the public view, its group commit writing one chained row with all the group\'s entries (design probe only)',
+      run: (code) => viewOutcome(paged, code, publicContext),
     },
   };
+}
+
+/**
+ * The probe table of `public-log-page`, in the bench database only: the entries of one group
+ * commit as one jsonb row, chained by the same formula and lane protocol as query_log
+ * (audit_chain_hash, 1764489600000-audit-chain.ts), stored uncompressed up to 8 kB as a log
+ * row of that size would be. Idempotent.
+ */
+export async function prepareLogPageProbe(db: HubDatabase): Promise<void> {
+  await db.dataSource.query('CREATE SCHEMA IF NOT EXISTS bench_probe');
+  await db.dataSource.query(`
+    CREATE TABLE IF NOT EXISTS bench_probe.query_log_pages (
+      id bigserial PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now(), entries jsonb NOT NULL,
+      chain_lane smallint NOT NULL, chain_seq bigint NOT NULL, prev_hash bytea, row_hash bytea NOT NULL,
+      UNIQUE (chain_lane, chain_seq)) WITH (toast_tuple_target = 8160)`);
+  await db.dataSource.query(`
+    CREATE OR REPLACE FUNCTION bench_probe.query_log_pages_link() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = bench_probe, public SET "TimeZone" TO 'UTC' AS $$
+    DECLARE
+      lane integer := nullif(current_setting('credithub.bench_probe_lane', true), '')::integer;
+      home integer; last_seq bigint; last_hash bytea;
+    BEGIN
+      IF lane IS NULL THEN
+        home := pg_backend_pid() % 16;
+        FOR i IN 0..15 LOOP
+          IF pg_try_advisory_xact_lock(727199, (home + i) % 16) THEN lane := (home + i) % 16; EXIT; END IF;
+        END LOOP;
+        lane := coalesce(lane, home);
+        PERFORM set_config('credithub.bench_probe_lane', lane::text, true);
+      END IF;
+      PERFORM pg_advisory_xact_lock(727199, lane);
+      SELECT t.chain_seq, t.row_hash INTO last_seq, last_hash
+      FROM bench_probe.query_log_pages t WHERE t.chain_lane = lane ORDER BY t.chain_seq DESC LIMIT 1;
+      NEW.chain_lane := lane; NEW.chain_seq := coalesce(last_seq, 0) + 1; NEW.prev_hash := last_hash;
+      NEW.row_hash := audit_chain_hash(last_hash, to_jsonb(NEW));
+      RETURN NEW;
+    END $$`);
+  await db.dataSource.query('DROP TRIGGER IF EXISTS zz_audit_chain ON bench_probe.query_log_pages');
+  await db.dataSource.query(`CREATE TRIGGER zz_audit_chain BEFORE INSERT ON bench_probe.query_log_pages
+    FOR EACH ROW EXECUTE FUNCTION bench_probe.query_log_pages_link()`);
 }
 
 async function viewOutcome(service: SubjectQueryService, code: string, context: QueryContext): Promise<QueryOutcome> {
