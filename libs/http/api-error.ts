@@ -43,6 +43,9 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   BATCH_TOO_LARGE: 400,
   RECORD_NOT_FOUND: 404,
   QUERY_LOG_UNAVAILABLE: 503,
+  REPORT_NOT_FOUND: 404,
+  INVALID_REPORT_NUMBER: 400,
+  INVALID_DIGEST: 400,
   ACCOUNT_NOT_FOUND: 404,
   AUTHORIZATION_NOT_FOUND: 404,
   // subjects' rights (第二十三条 to 第二十七条; RECORD_NOT_FOUND above is shared)

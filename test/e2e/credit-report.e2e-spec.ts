@@ -185,4 +185,65 @@ describe('credit report end to end', () => {
     );
     expect(invalidLog).toEqual([{ outcome: 'invalid_code' }]);
   });
+
+  describe('checking a report by its number and the SHA-256 of its bytes', () => {
+    const verify = async (reportNo: string, sha256?: string, headers: Record<string, string> = {}) => {
+      const query = sha256 === undefined ? '' : `?sha256=${encodeURIComponent(sha256)}`;
+      const response = await fetch(`${hub.url}/api/v1/reports/${encodeURIComponent(reportNo)}/verification${query}`, { headers });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error?: { code: string } } };
+    };
+    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    const verificationLog = (reportNo: string) =>
+      withDatabase(database.url, async (db) =>
+        (await db.query(
+          `SELECT caller_kind, subject_code, outcome, result_count FROM query_log WHERE query_kind = 'report_verification' AND reference = $1 ORDER BY id`,
+          [reportNo],
+        )).rows,
+      );
+    let issued: { reportNo: string; bytes: Buffer };
+
+    beforeAll(async () => {
+      const pdf = await report(SUBJECT);
+      expect(pdf.status).toBe(200);
+      issued = { reportNo: pdf.headers.get('x-report-number') as string, bytes: pdf.body };
+    });
+
+    it('confirms the bytes it issued, with the issue time and the subject code masked, to anyone, logged', async () => {
+      const checked = await verify(issued.reportNo, sha256(issued.bytes).toUpperCase());
+      expect(checked).toEqual({
+        status: 200,
+        body: {
+          reportNo: issued.reportNo,
+          authentic: true,
+          issuedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+          format: 'pdf',
+          subjectCode: `${SUBJECT.slice(0, 4)}**********${SUBJECT.slice(-4)}`,
+          recordCount: 3,
+        },
+      });
+      expect(await verificationLog(issued.reportNo)).toEqual([{ caller_kind: 'public', subject_code: SUBJECT, outcome: 'served', result_count: 1 }]);
+    });
+
+    it('answers authentic=false and nothing more for bytes changed by one, logged as not_found', async () => {
+      const forged = Buffer.from(issued.bytes);
+      forged[forged.length - 10] ^= 1;
+      expect(await verify(issued.reportNo, sha256(forged))).toEqual({ status: 200, body: { reportNo: issued.reportNo, authentic: false } });
+      expect((await verificationLog(issued.reportNo)).at(-1)).toEqual({ caller_kind: 'public', subject_code: SUBJECT, outcome: 'not_found', result_count: 0 });
+    });
+
+    it('answers 404 REPORT_NOT_FOUND for a number never issued (logged), 400 for a malformed number or digest (not logged)', async () => {
+      const never = 'XMCR-20000101-999999';
+      const unknown = await verify(never, sha256(issued.bytes));
+      expect({ status: unknown.status, code: unknown.body.error?.code }).toEqual({ status: 404, code: 'REPORT_NOT_FOUND' });
+      expect(await verificationLog(never)).toEqual([{ caller_kind: 'public', subject_code: '', outcome: 'not_found', result_count: 0 }]);
+
+      const badNumber = await verify('XMCR-2026-1', sha256(issued.bytes));
+      expect({ status: badNumber.status, code: badNumber.body.error?.code }).toEqual({ status: 400, code: 'INVALID_REPORT_NUMBER' });
+      for (const digest of [undefined, '', 'abc', sha256(issued.bytes).slice(1)]) {
+        const badDigest = await verify(issued.reportNo, digest);
+        expect({ digest, status: badDigest.status, code: badDigest.body.error?.code }).toEqual({ digest, status: 400, code: 'INVALID_DIGEST' });
+      }
+      expect(await verificationLog('XMCR-2026-1')).toEqual([]);
+    });
+  });
 });

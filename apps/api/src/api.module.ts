@@ -33,6 +33,7 @@ import { BatchesController } from './ingest/batches.controller';
 import { IngestController } from './ingest/ingest.controller';
 import { SubjectsController } from './query/subjects.controller';
 import { CreditReportController } from './query/credit-report.controller';
+import { ReportVerificationController } from './query/report-verification.controller';
 import { QueryContextFactory } from './query/query-context.factory';
 import { QueryAccountsController } from './admin/query-accounts.controller';
 import { RecordsController } from './admin/records.controller';
@@ -57,6 +58,7 @@ import { SupplierObjectionsController } from './rights/supplier-objections.contr
     SubjectsController,
     ListsController,
     CreditReportController,
+    ReportVerificationController,
     QueryAccountsController,
     RecordsController,
     SuppliersController,

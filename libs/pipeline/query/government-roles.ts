@@ -23,6 +23,7 @@ export function requiredGovernmentRole(kind: QueryKind): GovernmentRole | null {
       return 'list_query';
     case 'batch': // 第二十条第二款: credit agencies only
     case 'history': // operators only
+    case 'report_verification': // not a query of credit information: anyone holding a report may check it, no role is asked
       return null;
   }
 }

@@ -43,7 +43,7 @@ export interface SubjectView {
 }
 
 /** What kind of look this is, written to query_log.query_kind (R19). */
-export type QueryKind = 'subject' | 'report' | 'batch' | 'lists' | 'history';
+export type QueryKind = 'subject' | 'report' | 'batch' | 'lists' | 'history' | 'report_verification';
 
 /**
  * A government user whose `X-Query-Purpose` is missing or not one of the 第十八条 purposes. It is
@@ -77,6 +77,7 @@ export type QueryErrorCode =
   | 'ROLE_NOT_GRANTED'
   | 'BATCH_TOO_LARGE'
   | 'RECORD_NOT_FOUND'
+  | 'REPORT_NOT_FOUND'
   | 'QUERY_LOG_UNAVAILABLE';
 
 export class QueryError extends Error {
@@ -239,6 +240,14 @@ export class SubjectQueryService {
       versions: history.versions,
       statusEvents: history.statusEvents,
     };
+  }
+
+  /**
+   * Logs a look that reads no credit record but names a subject (e.g. checking a credit report's
+   * authenticity), under the same rule: committed before anything is answered.
+   */
+  async logLookup(context: QueryContext, subjectCode: string, result: { outcome: 'served' | 'not_found'; resultCount: number; reference: string }): Promise<void> {
+    await this.commitLog([this.entry(context, this.clock(), subjectCode, result)]);
   }
 
   private operatorOnly(context: QueryContext): Caller {

@@ -25,7 +25,7 @@ describe('issuing a credit report', () => {
     const { repository, recorded, serialDates } = fakeRegister();
     const asked: QueryContext[] = [];
     const view = async (_code: string, context: QueryContext): Promise<SubjectView> => (asked.push(context), subjectView([penalty(1)]));
-    const service = new CreditReportService(repository, { view }, { findById: async () => undefined }, catalog, () => ISSUED_AT);
+    const service = new CreditReportService(repository, { view, logLookup: async () => undefined }, { findById: async () => undefined }, catalog, () => ISSUED_AT);
 
     const issued = await service.issue(ORG_CODE, 'html', publicContext);
 
@@ -46,7 +46,7 @@ describe('issuing a credit report', () => {
     const view = async (): Promise<SubjectView> => {
       throw new QueryError('SUBJECT_NOT_FOUND', '未找到');
     };
-    const service = new CreditReportService(repository, { view }, { findById: async () => undefined }, catalog, () => ISSUED_AT);
+    const service = new CreditReportService(repository, { view, logLookup: async () => undefined }, { findById: async () => undefined }, catalog, () => ISSUED_AT);
     const code = ORG_CODE;
     const issued = await service.issue(code, 'html', publicContext);
     expect(issued.body.toString('utf8')).toContain('未查询到可公开的信用信息');
@@ -62,7 +62,7 @@ describe('issuing a credit report', () => {
     const view = async (): Promise<SubjectView> => {
       throw refusal;
     };
-    const service = new CreditReportService(repository, { view }, { findById: async () => undefined }, catalog, () => ISSUED_AT);
+    const service = new CreditReportService(repository, { view, logLookup: async () => undefined }, { findById: async () => undefined }, catalog, () => ISSUED_AT);
     await expect(service.issue(ORG_CODE, 'pdf', publicContext)).rejects.toBe(refusal);
     expect(recorded).toEqual([]);
   });
@@ -73,7 +73,7 @@ describe('issuing a credit report', () => {
       findById: async (id: string) =>
         id === 'acc-1' ? { id, kind: 'government' as const, name: '李审批', organization: '厦门市发展和改革委员会', roles: [], createdAt: '', disabledAt: null } : undefined,
     };
-    const service = new CreditReportService(repository, { view: async () => subjectView([penalty(1)]) }, accounts, catalog, () => ISSUED_AT);
+    const service = new CreditReportService(repository, { view: async () => subjectView([penalty(1)]), logLookup: async () => undefined }, accounts, catalog, () => ISSUED_AT);
     const context: QueryContext = {
       ...publicContext,
       caller: { kind: 'government', userId: 'acc-1', roles: ['credit_report'], purpose: 'commendation' },

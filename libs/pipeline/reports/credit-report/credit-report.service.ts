@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Catalog } from '../../../../catalog/catalog';
 import { queryPurposeLabel } from '../../../domain/access';
-import { classifySubjectCode } from '../../../domain/identity';
+import { classifySubjectCode, maskIdentifier } from '../../../domain/identity';
 import { chinaCalendarDate } from '../../../domain/identity/citizen-id';
 import type { CreditReportRepository } from '../../../persistence/credit-report.repository';
 import type { QueryAccountRepository } from '../../../persistence/query-account.repository';
@@ -9,11 +9,37 @@ import { QueryError, type QueryContext, type SubjectQueryService, type SubjectVi
 import { renderCreditReportHtml } from './report-html';
 import { CREDIT_CENTER_NAME, type CreditReportInput } from './report-model';
 import { renderCreditReportPdf } from './report-pdf';
-import { formatReportNumber } from './report-number';
+import { formatReportNumber, parseReportNumber } from './report-number';
 import type { ReportRequester } from './requester';
 
 export const REPORT_FORMATS = ['pdf', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** What anyone holding a report may learn by checking it: nothing its own pages do not show. */
+export type ReportVerification =
+  | {
+      readonly reportNo: string;
+      readonly authentic: true;
+      readonly issuedAt: Date;
+      readonly format: ReportFormat;
+      /** Masked: the number alone must not tell who got a report. */
+      readonly subjectCode: string;
+      readonly recordCount: number;
+    }
+  | { readonly reportNo: string; readonly authentic: false };
+
+/** Thrown for a malformed number or digest (400, nothing looked up, nothing logged). */
+export class ReportVerificationInputError extends Error {
+  constructor(
+    readonly code: 'INVALID_REPORT_NUMBER' | 'INVALID_DIGEST',
+    message: string,
+    readonly details: unknown[],
+  ) {
+    super(message);
+  }
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export interface IssuedReport {
   readonly reportNo: string;
@@ -31,7 +57,7 @@ export interface IssuedReport {
 export class CreditReportService {
   constructor(
     private readonly reports: CreditReportRepository,
-    private readonly queries: Pick<SubjectQueryService, 'view'>,
+    private readonly queries: Pick<SubjectQueryService, 'view' | 'logLookup'>,
     private readonly accounts: Pick<QueryAccountRepository, 'findById'>,
     private readonly catalog: Catalog,
     private readonly clock: () => Date,
@@ -64,6 +90,39 @@ export class CreditReportService {
       contentSha256: createHash('sha256').update(body).digest(),
     });
     return { reportNo, format, issuedAt, body };
+  }
+
+  /**
+   * Whether a report with this number was issued with exactly these bytes (their SHA-256, as
+   * `sha256sum` prints it). Details are given only for a match, so numbers, which are
+   * sequential, cannot be walked to learn whom reports were issued about. Every check that
+   * names a well-formed number is logged (query_kind 'report_verification', reference = number).
+   */
+  async verify(reportNo: string, sha256Hex: unknown, context: QueryContext): Promise<ReportVerification> {
+    if (parseReportNumber(reportNo) === undefined) {
+      throw new ReportVerificationInputError('INVALID_REPORT_NUMBER', '报告编号格式应为 XMCR-YYYYMMDD-NNNNNN', [{ path: 'reportNo' }]);
+    }
+    const digest = typeof sha256Hex === 'string' ? sha256Hex.trim().toLowerCase() : '';
+    if (!SHA256_HEX.test(digest)) {
+      throw new ReportVerificationInputError('INVALID_DIGEST', '请提供报告文件的 SHA-256 摘要（64 位十六进制）', [{ path: 'sha256' }]);
+    }
+    const stored = await this.reports.find(reportNo);
+    const authentic = stored !== undefined && stored.contentSha256 === digest;
+    await this.queries.logLookup(context, stored?.subjectCode ?? '', {
+      outcome: authentic ? 'served' : 'not_found',
+      resultCount: authentic ? 1 : 0,
+      reference: reportNo,
+    });
+    if (stored === undefined) throw new QueryError('REPORT_NOT_FOUND', `未找到编号为 ${reportNo} 的信用报告`);
+    if (!authentic) return { reportNo, authentic: false };
+    return {
+      reportNo,
+      authentic: true,
+      issuedAt: new Date(stored.issuedAt),
+      format: stored.format,
+      subjectCode: maskIdentifier(stored.subjectCode),
+      recordCount: stored.recordIds.length,
+    };
   }
 
   /** Refusals propagate (already logged); "nothing to see" becomes an empty report, logged as not_found. */
