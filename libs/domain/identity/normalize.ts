@@ -23,9 +23,9 @@ const IDEOGRAPHIC_SPACE = 0x3000;
  */
 const SEPARATORS = /[\s\u200b-\u200d\u2060\-\u2010-\u2014\u2212]/g;
 
-/** Maps U+FF01..U+FF5E to U+0021..U+007E and U+3000 to U+0020; leaves everything else alone. */
 const NEEDS_HALF_WIDTH = /[\u3000\uff01-\uff5e]/;
 
+/** Maps U+FF01..U+FF5E to U+0021..U+007E and U+3000 to U+0020; leaves everything else alone. */
 export function toHalfWidth(raw: string): string {
   if (!NEEDS_HALF_WIDTH.test(raw)) return raw;
   let out = '';

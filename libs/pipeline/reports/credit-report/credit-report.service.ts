@@ -22,7 +22,7 @@ export type ReportVerification =
       readonly authentic: true;
       readonly issuedAt: Date;
       readonly format: ReportFormat;
-      /** Masked: the number alone must not tell who got a report. */
+      /** Masked as in logs: the answer adds nothing the report's holder does not already know. */
       readonly subjectCode: string;
       readonly recordCount: number;
     }
