@@ -14,6 +14,7 @@ import { AuditChainRepository, AuditedTable } from '../../libs/persistence/audit
 import { verifyAuditChains } from '../../libs/persistence/audit/verify-audit-chain';
 import { HubDatabase, MIGRATIONS } from '../../libs/persistence/hub-database';
 import { AuditChain1764489600000 } from '../../libs/persistence/migrations/1764489600000-audit-chain';
+import { LeanChainTrigger1765180800000 } from '../../libs/persistence/migrations/1765180800000-lean-chain-trigger';
 import { findFreePort } from '../support/process-utils';
 import { createTestDatabase, SHARED_AMQP, SHARED_PG, withDatabase } from '../support/test-services';
 
@@ -491,6 +492,27 @@ describe('audit chain under the migrations that come after it', () => {
     await withDatabase(hub.url, (c) => logQueries(c, 20));
     for (const m of after) await runMigration(hub.db, m, 'up');
     await expect(hub.chain.verifyChain('query_log')).resolves.toMatchObject({ ok: true, rows: 20 });
+  });
+
+  // 1765180800000 replaces the trigger function; rows linked by either version form one chain.
+  it('links one chain across the lean trigger going down and up again', async () => {
+    const functionSettings = async () =>
+      (await hub.db.dataSource.query<Array<{ config: string[] | null }>>(
+        `SELECT proconfig AS config FROM pg_proc WHERE proname = 'query_log_chain_link'`,
+      ))[0].config;
+    for (const M of MIGRATIONS) await runMigration(hub.db, new M(), 'up');
+    const lean = new LeanChainTrigger1765180800000();
+    await withDatabase(hub.url, (c) => logQueries(c, 5));
+    expect(await functionSettings()).toBeNull();
+    await runMigration(hub.db, lean, 'down');
+    expect(await functionSettings()).toEqual(expect.arrayContaining(['TimeZone=UTC']));
+    await withDatabase(hub.url, (c) => logQueries(c, 5));
+    await runMigration(hub.db, lean, 'up');
+    await withDatabase(hub.url, async (c) => {
+      await c.query(`SET TimeZone = 'Asia/Shanghai'`);
+      await logQueries(c, 5);
+    });
+    await expect(hub.chain.verifyChain('query_log')).resolves.toMatchObject({ ok: true, rows: 15 });
   });
 });
 
