@@ -3,13 +3,13 @@ import { CHAINED_TABLES, chainLinkFunctionSql, LANES } from './1764489600000-aud
 
 /**
  * The audit chain's trigger function, same formula, lanes and locks (1764489600000-audit-chain.ts),
- * at about four fifths of the cost per row: it runs for every query-log row, in the path of every
- * answer (第十九条), and for every collection-log row.
+ * for less CPU per row: it runs for every query-log row, in the path of every answer (第十九条), and
+ * for every collection-log row.
  *
  * What changed and why:
  * - No `SET` clauses on the function. PostgreSQL saves, sets and restores each such setting on
- *   every call, i.e. per row; the two of them were about a fifth of the trigger's cost (8-row
- *   inserts, pgbench, 4 clients, 2-core host: 475 µs of CPU per insert before, 390 after).
+ *   every call, i.e. per row (8-row inserts, pgbench, 4 clients, 2-core host, the two triggers
+ *   measured alternately: 481-592 µs of CPU per insert before, 430-505 after, about 9 % less).
  *   - search_path: every name is schema-qualified instead (the tables' schema, fixed at migration
  *     time; pg_catalog for functions, types and the `||` operator), so a caller's search_path
  *     still cannot swap the table or the hash. The writer role cannot create objects, and
