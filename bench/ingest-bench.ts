@@ -36,6 +36,7 @@ import {
   perSecond,
   round,
   runPool,
+  say,
   seededRandom,
   sleep,
   summarize,
@@ -142,10 +143,6 @@ interface BenchResults {
   error?: string;
 }
 
-function say(line = ''): void {
-  process.stdout.write(`${line}\n`);
-}
-
 async function main(): Promise<number> {
   let parsed: BenchOptions | 'help';
   try {
@@ -166,19 +163,7 @@ async function main(): Promise<number> {
   mkdirSync(logDir, { recursive: true });
 
   const cleanup = new Cleanup();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (interruption.signal.aborted) {
-        process.stderr.write(`\n${signal} again: exiting without waiting for the cleanup\n`);
-        process.exit(130);
-      }
-      process.stderr.write(`\n${signal}: stopping the hub and removing the bench database and vhost...\n`);
-      interruption.abort(signal);
-      // The run unwinds to its finally, which cleans up and writes the results. Should it be
-      // stuck in a long await, clean up from here after 5 s and exit.
-      setTimeout(() => void cleanup.run().then(() => process.exit(130)), 5_000).unref();
-    });
-  }
+  cleanup.runOnSignals('stopping the hub and removing the bench database and vhost');
 
   const hubEnv: Record<string, string> = {};
   for (const key of HUB_TUNING_VARIABLES) {

@@ -30,7 +30,7 @@ import {
 } from './support/query-seed';
 import { parseQueryOptions, QUERY_USAGE, QueryBenchOptions, ScenarioName } from './support/query-options';
 import { diagnosticCalls, prepareLogPageProbe, subjectQueryCalls } from './support/subject-query-scenarios';
-import { BenchError, Deadline, errorText, interruption, LatencySummary, perSecond, round, sleep, summarize } from './support/util';
+import { BenchError, Deadline, errorText, interruption, LatencySummary, perSecond, round, say, sleep, summarize } from './support/util';
 
 const DIST = resolve(__dirname, '..');
 const REPO = resolve(__dirname, '..', '..');
@@ -81,10 +81,6 @@ interface QueryBenchResults {
   error?: string;
 }
 
-function say(line = ''): void {
-  process.stdout.write(`${line}\n`);
-}
-
 async function main(): Promise<number> {
   let parsed: QueryBenchOptions | 'help';
   try {
@@ -100,14 +96,7 @@ async function main(): Promise<number> {
   const opts = parsed;
   const started = new Date();
   const cleanup = new Cleanup();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (interruption.signal.aborted) process.exit(130);
-      process.stderr.write(`\n${signal}: stopping (the seeded database is kept unless --drop)...\n`);
-      interruption.abort(signal);
-      setTimeout(() => void cleanup.run().then(() => process.exit(130)), 5_000).unref();
-    });
-  }
+  cleanup.runOnSignals('stopping (the seeded database is kept unless --drop)');
 
   const results: QueryBenchResults = {
     date: started.toISOString(),

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { errorText } from './util';
+import { errorText, interruption } from './util';
 
 const run = promisify(execFile);
 
@@ -116,6 +116,25 @@ export class Cleanup {
       }
     })();
     return this.running;
+  }
+
+  /**
+   * On SIGINT/SIGTERM: abort the run, so it unwinds to its finally (which cleans up and writes the
+   * results); should it be stuck in a long await, clean up from here after 5 s and exit. A second
+   * signal exits at once. `stopping` says what the cleanup will do.
+   */
+  runOnSignals(stopping: string): void {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.on(signal, () => {
+        if (interruption.signal.aborted) {
+          process.stderr.write(`\n${signal} again: exiting without waiting for the cleanup\n`);
+          process.exit(130);
+        }
+        process.stderr.write(`\n${signal}: ${stopping}...\n`);
+        interruption.abort(signal);
+        setTimeout(() => void this.run().then(() => process.exit(130)), 5_000).unref();
+      });
+    }
   }
 }
 

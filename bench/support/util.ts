@@ -2,6 +2,11 @@
 
 export class BenchError extends Error {}
 
+/** One line of the report on stdout. */
+export function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
 /** Aborted on SIGINT/SIGTERM: every wait checks it, so the run unwinds through its finally blocks. */
 export const interruption = new AbortController();
 

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { type NonDisclosureState, RightsError } from '../domain/rights';
 import { HubDatabase } from './hub-database';
 import { type OutboxNotice, OutboxRepository } from './outbox.repository';
-import { applyRecordUpdate, isUniqueViolation, isUuid, lockApplication, lockExistingRecord, type RecordUpdate, type RightsRecordRow } from './rights-record.repository';
+import { applyRecordUpdate, isUniqueViolation, isUuid, lockApplication, lockExistingRecord, pageInFilingOrder, type RecordUpdate, type RightsListing, type RightsRecordRow } from './rights-record.repository';
 
 export interface NonDisclosureRow {
   readonly id: string;
@@ -46,6 +46,7 @@ const REQUEST_COLUMNS = `n.id, n.record_id AS "recordId", n.supplier_id AS "supp
   to_char(n.accepted_on, 'YYYY-MM-DD') AS "acceptedOn", to_char(n.due_on, 'YYYY-MM-DD') AS "dueOn",
   n.refusal_reason AS "refusalReason", n.finished_at AS "finishedAt", n.created_at AS "createdAt"`;
 const REQUEST_FROM = 'non_disclosure_requests n JOIN suppliers s ON s.id = n.supplier_id JOIN credit_records r ON r.id = n.record_id';
+const REQUEST_LISTING: RightsListing = { table: 'non_disclosure_requests', alias: 'n', columns: REQUEST_COLUMNS, from: REQUEST_FROM };
 
 /**
  * Requests not to publish good information (第二十七条): accepted on filing with their due date;
@@ -117,15 +118,7 @@ export class NonDisclosureRepository {
   }
 
   async list(filter: { state?: NonDisclosureState; limit: number; offset: number }): Promise<{ rows: NonDisclosureRow[]; total: number }> {
-    const rows: NonDisclosureRow[] = await this.db.dataSource.query(
-      `SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE ($1::text IS NULL OR n.state = $1) ORDER BY n.created_at, n.id LIMIT $2 OFFSET $3`,
-      [filter.state ?? null, filter.limit, filter.offset],
-    );
-    const total: { n: string }[] = await this.db.dataSource.query(
-      'SELECT count(*) AS n FROM non_disclosure_requests n WHERE ($1::text IS NULL OR n.state = $1)',
-      [filter.state ?? null],
-    );
-    return { rows, total: Number(total[0].n) };
+    return pageInFilingOrder(this.db, REQUEST_LISTING, '($1::text IS NULL OR n.state = $1)', [filter.state ?? null], filter);
   }
 }
 

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { type ObjectionOutcome, type ObjectionState, type ObjectionView, type ProviderAnswer, RightsError } from '../domain/rights';
 import { HubDatabase } from './hub-database';
 import { type OutboxNotice, OutboxRepository } from './outbox.repository';
-import { applyRecordUpdate, isUniqueViolation, isUuid, lockApplication, lockExistingRecord, type RecordUpdate, type RightsRecordRow } from './rights-record.repository';
+import { applyRecordUpdate, isUniqueViolation, isUuid, lockApplication, lockExistingRecord, pageInFilingOrder, type RecordUpdate, type RightsListing, type RightsRecordRow } from './rights-record.repository';
 
 export interface ObjectionRow extends ObjectionView {
   readonly id: string;
@@ -122,6 +122,7 @@ const OBJECTION_COLUMNS = `o.id, o.record_id AS "recordId", o.supplier_id AS "su
   o.outcome, o.outcome_reason AS "outcomeReason", ${day('closed_on', 'closedOn')},
   o.created_at AS "createdAt", o.updated_at AS "updatedAt"`;
 const OBJECTION_FROM = 'objections o JOIN suppliers s ON s.id = o.supplier_id JOIN credit_records r ON r.id = o.record_id';
+const OBJECTION_LISTING: RightsListing = { table: 'objections', alias: 'o', columns: OBJECTION_COLUMNS, from: OBJECTION_FROM };
 
 /**
  * Objections (第二十四条 to 第二十六条). Every step runs in one transaction that locks the record and
@@ -210,12 +211,7 @@ export class ObjectionRepository {
          AND ($3::uuid IS NULL OR o.supplier_id = $3)
          AND ($4::text IS NULL OR o.applicant_code = $4)`;
     const params = [filter.states ?? null, filter.overdueOn ?? null, filter.supplierId ?? null, filter.applicantCode ?? null];
-    const rows: ObjectionRow[] = await this.db.dataSource.query(
-      `SELECT ${OBJECTION_COLUMNS} FROM ${OBJECTION_FROM} WHERE ${where} ORDER BY o.created_at, o.id LIMIT $5 OFFSET $6`,
-      [...params, filter.limit, filter.offset],
-    );
-    const total: { n: string }[] = await this.db.dataSource.query(`SELECT count(*) AS n FROM objections o WHERE ${where}`, params);
-    return { rows, total: Number(total[0].n) };
+    return pageInFilingOrder(this.db, OBJECTION_LISTING, where, params, filter);
   }
 
   /** 第二十六条第二款: objections still waiting for a provider whose deadline closed before `today`, not yet handled. */

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { type RepairDecider, type RepairState, RightsError } from '../domain/rights';
 import { HubDatabase } from './hub-database';
 import { type OutboxNotice, OutboxRepository } from './outbox.repository';
-import { applyRecordUpdate, isUniqueViolation, isUuid, lockApplication, lockExistingRecord, type RecordUpdate, type RightsRecordRow } from './rights-record.repository';
+import { applyRecordUpdate, isUniqueViolation, isUuid, lockApplication, lockExistingRecord, pageInFilingOrder, type RecordUpdate, type RightsListing, type RightsRecordRow } from './rights-record.repository';
 
 export interface RepairRow {
   readonly id: string;
@@ -45,6 +45,7 @@ const REPAIR_COLUMNS = `a.id, a.record_id AS "recordId", a.supplier_id AS "suppl
   a.applicant_code AS "applicantCode", a.filed_by AS "filedBy", a.reason, a.evidence, a.state, a.decided_by AS "decidedBy",
   a.decision_reason AS "decisionReason", a.decided_at AS "decidedAt", a.created_at AS "createdAt"`;
 const REPAIR_FROM = 'repair_applications a JOIN suppliers s ON s.id = a.supplier_id JOIN credit_records r ON r.id = a.record_id';
+const REPAIR_LISTING: RightsListing = { table: 'repair_applications', alias: 'a', columns: REPAIR_COLUMNS, from: REPAIR_FROM };
 
 /**
  * Credit repair applications (第二十三条). The application and the decision each run in one
@@ -102,15 +103,7 @@ export class RepairRepository {
   }
 
   async list(filter: { state?: RepairState; limit: number; offset: number }): Promise<{ rows: RepairRow[]; total: number }> {
-    const rows: RepairRow[] = await this.db.dataSource.query(
-      `SELECT ${REPAIR_COLUMNS} FROM ${REPAIR_FROM} WHERE ($1::text IS NULL OR a.state = $1) ORDER BY a.created_at, a.id LIMIT $2 OFFSET $3`,
-      [filter.state ?? null, filter.limit, filter.offset],
-    );
-    const total: { n: string }[] = await this.db.dataSource.query(
-      'SELECT count(*) AS n FROM repair_applications a WHERE ($1::text IS NULL OR a.state = $1)',
-      [filter.state ?? null],
-    );
-    return { rows, total: Number(total[0].n) };
+    return pageInFilingOrder(this.db, REPAIR_LISTING, '($1::text IS NULL OR a.state = $1)', [filter.state ?? null], filter);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { HubDatabase } from './hub-database';
 import type { RecordStatus } from '../domain/access';
 import { RightsError, type StatusChange } from '../domain/rights';
 
@@ -142,4 +143,32 @@ export function isUniqueViolation(error: unknown, constraint: string): boolean {
   const code = e?.driverError?.code ?? e?.code;
   const name = e?.driverError?.constraint ?? e?.constraint;
   return code === '23505' && name === constraint;
+}
+
+/** A rights table as its listing reads it: `table` under `alias`, with the joins of `from`. */
+export interface RightsListing {
+  readonly table: string;
+  readonly alias: string;
+  readonly columns: string;
+  readonly from: string;
+}
+
+/**
+ * One page of a rights table in filing order, and how many rows match `where` (over `params`):
+ * the operators' listings of repairs, non-disclosure requests and objections.
+ */
+export async function pageInFilingOrder<T>(
+  db: HubDatabase,
+  listing: RightsListing,
+  where: string,
+  params: readonly unknown[],
+  page: { readonly limit: number; readonly offset: number },
+): Promise<{ rows: T[]; total: number }> {
+  const { table, alias, columns, from } = listing;
+  const rows: T[] = await db.dataSource.query(
+    `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${alias}.created_at, ${alias}.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, page.limit, page.offset],
+  );
+  const total: { n: string }[] = await db.dataSource.query(`SELECT count(*) AS n FROM ${table} ${alias} WHERE ${where}`, [...params]);
+  return { rows, total: Number(total[0].n) };
 }

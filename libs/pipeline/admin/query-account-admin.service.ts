@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Catalog } from '../../../catalog/catalog';
+import type { Authorization } from '../../domain/access';
 import { isIsoDate } from '../../domain/calendar/iso-date';
 import { classifySubjectCode } from '../../domain/identity';
 import { hashApiKey } from '../../http/api-key';
@@ -37,16 +38,8 @@ export interface NewQueryAccount {
   readonly roles: readonly string[];
 }
 
-export interface NewAuthorization {
-  readonly subjectCode: string;
-  /** The grantee's query account id. */
-  readonly grantee: string;
-  readonly purpose: string;
-  readonly scope: readonly string[];
-  readonly validFrom: string;
-  readonly validTo: string;
-  readonly proofReference: string;
-}
+/** The policy's authorisation as an operator records it; `grantee` is the grantee's query account id. */
+export type NewAuthorization = Authorization;
 
 /**
  * The operator's side of the query callers: accounts for government users, authorised third
