@@ -117,6 +117,19 @@ describe('loadHubConfig — real services', () => {
     expect(loadHubConfig({ HUB_IDENTITY_TOKEN_SECRET: secret }).identityProvider).toEqual({ issuer: 'credit-hub-idp', secret });
     expect(problemsOf({ HUB_IDENTITY_TOKEN_SECRET: 'short' })).toEqual([expect.stringMatching(/^HUB_IDENTITY_TOKEN_SECRET: /)]);
   });
+
+  it('delivers notices only once a webhook and its signing secret are both configured', () => {
+    expect(loadHubConfig({}).notificationWebhook).toBeUndefined();
+    const secret = 's'.repeat(32);
+    expect(loadHubConfig({ HUB_NOTIFY_WEBHOOK_URL: 'https://msg.example.gov.cn/notices', HUB_NOTIFY_WEBHOOK_SECRET: secret }).notificationWebhook).toEqual({
+      url: 'https://msg.example.gov.cn/notices',
+      secret,
+      timeoutMs: 10_000,
+    });
+    expect(problemsOf({ HUB_NOTIFY_WEBHOOK_URL: 'https://msg.example.gov.cn/notices' })).toEqual([expect.stringMatching(/^HUB_NOTIFY_WEBHOOK_URL and HUB_NOTIFY_WEBHOOK_SECRET: /)]);
+    expect(problemsOf({ HUB_NOTIFY_WEBHOOK_URL: 'ftp://msg.example.gov.cn', HUB_NOTIFY_WEBHOOK_SECRET: secret })).toEqual([expect.stringMatching(/^HUB_NOTIFY_WEBHOOK_URL: /)]);
+    expect(problemsOf({ HUB_NOTIFY_WEBHOOK_URL: 'https://msg.example.gov.cn', HUB_NOTIFY_WEBHOOK_SECRET: 'short' })).toEqual([expect.stringMatching(/^HUB_NOTIFY_WEBHOOK_SECRET: /)]);
+  });
 });
 
 describe('loadHubConfig — every bad variable at once', () => {

@@ -36,6 +36,9 @@ export const hubEnvSchema = z.object({
   HUB_IDENTITY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_IDENTITY_TOKEN_ISSUER: z.string().trim().min(1).max(200).default('credit-hub-idp'),
   HUB_BATCH_QUERY_MAX: intFrom(1, 10_000, 100),
+  HUB_NOTIFY_WEBHOOK_URL: optionalUrl(['http', 'https']),
+  HUB_NOTIFY_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  HUB_NOTIFY_TIMEOUT_MS: intFrom(100, 120_000, 10_000),
   NODE_ENV: z.string().optional(),
   INGEST_MAX_BYTES: intFrom(1024, 4 * 1024 * 1024 * 1024, 256 * 1024 * 1024),
   INGEST_CHUNK_SIZE: intFrom(1, 5000, 500),
@@ -82,6 +85,12 @@ export interface HubConfig {
   readonly identityProvider?: { readonly issuer: string; readonly secret: string };
   /** 第二十条第二款: most subjects a credit service agency may name in one batch query. */
   readonly batchQueryMax: number;
+  /**
+   * The channel that delivers the notification outbox: the center's message gateway, which
+   * POSTs are signed for (libs/pipeline/notifications/webhook-channel.ts). Unset: notices stay
+   * in the outbox for operators to read and send.
+   */
+  readonly notificationWebhook?: { readonly url: string; readonly secret: string; readonly timeoutMs: number };
   /** publishTimeoutSeconds: the longest a batch may stay `receiving`; past it the publisher is taken for dead. */
   readonly ingest: { readonly maxBytes: number; readonly chunkSize: number; readonly publishTimeoutSeconds: number };
   readonly worker: { readonly concurrency: number };
@@ -108,6 +117,9 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (parsed.success && parsed.data.HUB_CLOCK_CONTROL === 'on' && parsed.data.NODE_ENV === 'production') {
     problems.push('HUB_CLOCK_CONTROL: a movable clock is for tests; it cannot be on when NODE_ENV=production');
   }
+  if (Boolean(raw.HUB_NOTIFY_WEBHOOK_URL) !== Boolean(raw.HUB_NOTIFY_WEBHOOK_SECRET)) {
+    problems.push('HUB_NOTIFY_WEBHOOK_URL and HUB_NOTIFY_WEBHOOK_SECRET: set both (notices are signed) or neither (no delivery)');
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const mode = e.DATABASE_URL ? 'services' : 'embedded';
@@ -133,6 +145,10 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     clockControl: e.HUB_CLOCK_CONTROL === 'on',
     identityProvider: e.HUB_IDENTITY_TOKEN_SECRET ? { issuer: e.HUB_IDENTITY_TOKEN_ISSUER, secret: e.HUB_IDENTITY_TOKEN_SECRET } : undefined,
     batchQueryMax: e.HUB_BATCH_QUERY_MAX,
+    notificationWebhook:
+      e.HUB_NOTIFY_WEBHOOK_URL && e.HUB_NOTIFY_WEBHOOK_SECRET
+        ? { url: e.HUB_NOTIFY_WEBHOOK_URL, secret: e.HUB_NOTIFY_WEBHOOK_SECRET, timeoutMs: e.HUB_NOTIFY_TIMEOUT_MS }
+        : undefined,
     ingest: { maxBytes: e.INGEST_MAX_BYTES, chunkSize: e.INGEST_CHUNK_SIZE, publishTimeoutSeconds: e.INGEST_PUBLISH_TIMEOUT_S },
     worker: { concurrency: e.WORKER_CONCURRENCY },
     logLevel: e.LOG_LEVEL,

@@ -14,6 +14,7 @@ import { CreditReports1764921600000 } from './migrations/1764921600000-credit-re
 import { SubjectRights1765008000000 } from './migrations/1765008000000-subject-rights';
 import { ListsAndCompliance1765094400000 } from './migrations/1765094400000-lists-and-compliance';
 import { LeanChainTrigger1765180800000 } from './migrations/1765180800000-lean-chain-trigger';
+import { NotificationDelivery1765267200000 } from './migrations/1765267200000-notification-delivery';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   SubjectRights1765008000000,
   ListsAndCompliance1765094400000,
   LeanChainTrigger1765180800000,
+  NotificationDelivery1765267200000,
 ];
 
 /**

@@ -14,7 +14,11 @@ import { ObjectionRepository } from '../persistence/objection.repository';
 import { NonDisclosureRepository } from '../persistence/non-disclosure.repository';
 import { ObjectionDeadlinesJob } from '../pipeline/jobs/objection-deadlines.job';
 import { NonDisclosureJob } from '../pipeline/jobs/non-disclosure.job';
-import { CLOCK, Clock } from './tokens';
+import { CLOCK, Clock, HUB_CONFIG } from './tokens';
+import { HubConfig } from '../config/hub-config';
+import { OutboxRepository } from '../persistence/outbox.repository';
+import { DEFAULT_NOTIFICATION_DELIVERY, NotificationDeliveryJob } from '../pipeline/jobs/notification-delivery.job';
+import { WebhookNotificationChannel } from '../pipeline/notifications/webhook-channel';
 
 /**
  * The list of time-driven jobs, shared by the scheduler (runs them on their schedules) and the
@@ -25,7 +29,17 @@ import { CLOCK, Clock } from './tokens';
   providers: [
     {
       provide: HUB_JOBS,
-      inject: [RecordRepository, CLOCK, KeyAttentionRepository, SupplierComplianceService, Catalog, ObjectionRepository, NonDisclosureRepository],
+      inject: [
+        RecordRepository,
+        CLOCK,
+        KeyAttentionRepository,
+        SupplierComplianceService,
+        Catalog,
+        ObjectionRepository,
+        NonDisclosureRepository,
+        OutboxRepository,
+        HUB_CONFIG,
+      ],
       useFactory: (
         records: RecordRepository,
         clock: Clock,
@@ -34,12 +48,23 @@ import { CLOCK, Clock } from './tokens';
         catalog: Catalog,
         objections: ObjectionRepository,
         nonDisclosures: NonDisclosureRepository,
+        outbox: OutboxRepository,
+        config: HubConfig,
       ): HubJob[] => [
         new PublicationExpiryJob(records, clock),
         new KeyAttentionEscalationJob(keyAttention, clock),
         new SupplierComplianceJob(compliance),
         new ObjectionDeadlinesJob(objections, catalog, clock),
         new NonDisclosureJob(nonDisclosures, catalog, clock),
+        // Without a configured channel the notices stay in the outbox (GET /api/v1/admin/notifications).
+        ...(config.notificationWebhook
+          ? [
+              new NotificationDeliveryJob(outbox, new WebhookNotificationChannel(config.notificationWebhook, clock), clock, {
+                ...DEFAULT_NOTIFICATION_DELIVERY,
+                leaseSeconds: Math.ceil(config.notificationWebhook.timeoutMs / 1000) + 60,
+              }),
+            ]
+          : []),
       ],
     },
   ],

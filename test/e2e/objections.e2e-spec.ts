@@ -1,7 +1,8 @@
 import { mintIdentityToken } from '../../libs/security/identity-token';
 import { penaltyRecord, uscc } from '../fixtures/credit-data';
 import { ADMIN_TOKEN, adminCall, push, querySubject, registerSupplier, waitForBatchDone } from '../support/hub-client';
-import { HubProcess, startHubProcess } from '../support/hub-process';
+import { HubProcess, sleep, startHubProcess } from '../support/hub-process';
+import { MessageGateway, startMessageGateway } from '../support/message-gateway';
 import { createTestDatabase, createTestVhost, withDatabase } from '../support/test-services';
 
 jest.setTimeout(240_000);
@@ -10,6 +11,7 @@ const IDENTITY = { issuer: 'credit-hub-idp', secret: 'objections-e2e-identity-se
 const SUBJECT = uscc(810_001);
 const OTHER_SUBJECT = uscc(810_002);
 const CONTACT = '13900000001';
+const GATEWAY_SECRET = 'objections-e2e-gateway-secret-0123456789';
 
 type ApiBody = Record<string, unknown> & {
   error?: { code: string };
@@ -38,6 +40,7 @@ describe('an objection across 调休 weekends and public holidays', () => {
   let supplierKey: string;
   let otherSupplierKey: string;
   let hubNow = new Date();
+  let gateway: MessageGateway;
 
   async function setClock(iso: string): Promise<void> {
     const moved = await adminCall(hub.url, 'PUT', '/clock', { now: iso });
@@ -78,6 +81,7 @@ describe('an objection across 调休 weekends and public holidays', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     vhost = await createTestVhost();
+    gateway = await startMessageGateway(GATEWAY_SECRET);
     hub = await startHubProcess({
       env: {
         DATABASE_URL: database.url,
@@ -86,6 +90,8 @@ describe('an objection across 调休 weekends and public holidays', () => {
         HUB_CLOCK_CONTROL: 'on',
         HUB_IDENTITY_TOKEN_SECRET: IDENTITY.secret,
         HUB_IDENTITY_TOKEN_ISSUER: IDENTITY.issuer,
+        HUB_NOTIFY_WEBHOOK_URL: gateway.url,
+        HUB_NOTIFY_WEBHOOK_SECRET: GATEWAY_SECRET,
       },
     });
     supplierKey = await registerSupplier(hub.url, 'xm-amr', ['administrative_penalty']);
@@ -94,6 +100,7 @@ describe('an objection across 调休 weekends and public holidays', () => {
 
   afterAll(async () => {
     await hub?.stop();
+    await gateway?.close();
     await database?.drop();
     await vhost?.drop();
   });
@@ -245,5 +252,31 @@ describe('an objection across 调休 weekends and public holidays', () => {
     expect(own.body.events?.map((e) => e.action)).toEqual(['filed', 'forwarded', 'provider_deadline_missed', 'answered', 'decided']);
     const peek = await call(identityToken(OTHER_SUBJECT), 'GET', `/objections/${objectionId}`);
     expect([peek.status, peek.body.error?.code]).toEqual([404, 'OBJECTION_NOT_FOUND']);
+  });
+
+  it("delivers the outbox to the center's message gateway, signed, and lets an operator see what was sent", async () => {
+    const admin = async (method: string, path: string) => (await adminCall(hub.url, method, path)) as { status: number; body: ApiBody };
+    // The scheduler sends every 10 s; an operator may also run the job now.
+    await runJob('notification-delivery');
+    for (let i = 0; i < 100 && (await admin('GET', '/notifications?state=pending')).body.notifications?.length !== 0; i++) await sleep(200);
+    expect((await admin('GET', '/notifications?state=pending')).body.notifications).toEqual([]);
+
+    const outbox = (await admin('GET', '/notifications?limit=100')).body.notifications as unknown as Array<{ id: string; dedupeKey: string; sentAt: string | null }>;
+    expect(outbox.length).toBeGreaterThan(0);
+    expect(outbox.every((n) => n.sentAt !== null)).toBe(true);
+    const accepted = gateway.accepted();
+    expect([...accepted.keys()].sort()).toEqual(outbox.map((n) => n.dedupeKey).sort());
+    expect(gateway.deliveries.every((d) => d.signatureValid)).toBe(true);
+
+    const closed = gateway.deliveries.find((d) => d.body.topic === 'objection.closed');
+    expect(closed?.body).toMatchObject({ recipientKind: 'applicant', recipient: CONTACT, message: expect.stringContaining('更正'), payload: expect.objectContaining({ outcome: 'correct' }) });
+
+    const sent = outbox[0];
+    const notFailed = await admin('POST', `/notifications/${sent.id}/retry`);
+    expect([notFailed.status, notFailed.body.error?.code]).toEqual([409, 'NOTIFICATION_NOT_FAILED']);
+    const unknown = await admin('POST', '/notifications/987654321/retry');
+    expect([unknown.status, unknown.body.error?.code]).toEqual([404, 'NOTIFICATION_NOT_FOUND']);
+    const badState = await admin('GET', '/notifications?state=lost');
+    expect([badState.status, badState.body.error?.code]).toEqual([400, 'INVALID_REQUEST']);
   });
 });

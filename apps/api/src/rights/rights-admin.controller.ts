@@ -9,7 +9,7 @@ import {
   REPAIR_DECISIONS,
   REPAIR_STATES,
 } from '../../../../libs/domain/rights';
-import type { RecipientKind } from '../../../../libs/persistence/outbox.repository';
+import { NOTICE_STATES, type RecipientKind } from '../../../../libs/persistence/outbox.repository';
 import { NonDisclosureService } from '../../../../libs/pipeline/rights/non-disclosure.service';
 import { NotificationService } from '../../../../libs/pipeline/rights/notification.service';
 import { ObjectionService } from '../../../../libs/pipeline/rights/objection.service';
@@ -21,6 +21,7 @@ import {
   ComparisonDto,
   NonDisclosureDto,
   NonDisclosurePageDto,
+  NotificationDto,
   NotificationPageDto,
   ObjectionDecisionDto,
   ObjectionDto,
@@ -171,9 +172,12 @@ export class RightsAdminController {
   @Get('notifications')
   @ApiOperation({
     summary: '通知发件箱',
-    description: '异议、修复、不予公开等决定写入的通知（与决定同一事务）；?recipientKind=subject|supplier|applicant|operator&recipient=&topic=，分页（offset/limit）。',
+    description:
+      '异议、修复、不予公开等决定写入的通知（与决定同一事务）；配置通知渠道（HUB_NOTIFY_WEBHOOK_URL）后由 notification-delivery 任务发送。' +
+      '?recipientKind=subject|supplier|applicant|operator&recipient=&topic=&state=pending|sent|failed，分页（offset/limit）。',
   })
   @ApiQuery({ name: 'recipientKind', required: false, enum: RECIPIENT_KINDS })
+  @ApiQuery({ name: 'state', required: false, enum: NOTICE_STATES, description: 'pending 待发（含重试中）；sent 已发送；failed 已放弃，待运营人员处理' })
   @ApiQuery({ name: 'recipient', required: false, type: String })
   @ApiQuery({ name: 'topic', required: false, type: String, example: 'objection.closed' })
   @ApiQuery({ name: 'offset', required: false, type: Number })
@@ -183,6 +187,7 @@ export class RightsAdminController {
     @Query('recipientKind') recipientKind?: string,
     @Query('recipient') recipient?: string,
     @Query('topic') topic?: string,
+    @Query('state') state?: string,
     @Query('offset') offset?: string,
     @Query('limit') limit?: string,
   ) {
@@ -190,7 +195,18 @@ export class RightsAdminController {
       recipientKind: enumParam(recipientKind, RECIPIENT_KINDS, 'recipientKind'),
       recipient: recipient || undefined,
       topic: topic || undefined,
+      state: enumParam(state, NOTICE_STATES, 'state'),
       ...pageParams(offset, limit),
     });
+  }
+
+  @Post('notifications/:id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: '重发已放弃的通知', description: '发送失败（failed）的通知重新进入待发状态，尝试次数清零；下一次 notification-delivery 任务发送。' })
+  @ApiResponse({ status: 200, type: NotificationDto })
+  @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'NOTIFICATION_NOT_FOUND' })
+  @ApiResponse({ status: 409, type: ErrorResponseDto, description: 'NOTIFICATION_NOT_FAILED' })
+  async retryNotification(@Param('id') id: string) {
+    return this.notifications.retry(id);
   }
 }

@@ -152,6 +152,10 @@ export class NotificationDto {
   @ApiProperty() dedupeKey!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) sentAt!: string | null;
+  @ApiProperty({ description: '已尝试发送的次数' }) attempts!: number;
+  @ApiProperty({ nullable: true, type: String, description: '最近一次发送失败的原因（错误代码：说明）', example: 'HTTP_503: the gateway answered HTTP 503' })
+  lastError!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: '放弃发送的时间（渠道拒收或多次失败）' }) failedAt!: string | null;
 }
 
 export class NotificationPageDto {
