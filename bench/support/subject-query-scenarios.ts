@@ -4,6 +4,8 @@ import { preparedQuery } from '../../libs/persistence/prepared-query';
 import { chinaCalendarDate } from '../../libs/domain/identity/citizen-id';
 import { SubjectQueryRepository } from '../../libs/persistence/subject-query.repository';
 import { QueryLogWriter } from '../../libs/pipeline/query/query-log-writer';
+import { meteredQueryLogWriter } from '../../libs/pipeline/query/metered-query-log-writer';
+import { HubMetrics } from '../../libs/observability/metrics';
 import { QueryContext, QueryError, SubjectQueryService } from '../../libs/pipeline/query/subject-query.service';
 import type { QueryOutcome } from './closed-loop';
 
@@ -23,8 +25,14 @@ export interface SubjectQueryCall {
  * real. A 404 (nothing the caller may see) is an outcome, not an error.
  */
 export function subjectQueryCalls(repository: SubjectQueryRepository, catalog: Catalog, batchQueryMax: number): Record<CallerScenario, SubjectQueryCall> {
-  // Built as apps/api/src/api.module.ts builds it: the default group-commit query-log writer.
-  const service = new SubjectQueryService(repository, catalog, () => new Date(), { batchQueryMax });
+  // Built as libs/runtime/query.module.ts builds it: the group-commit query-log writer, metered.
+  const service = new SubjectQueryService(
+    repository,
+    catalog,
+    () => new Date(),
+    { batchQueryMax },
+    meteredQueryLogWriter((entries) => repository.appendLog(entries), new HubMetrics()),
+  );
   const call = (code: string, context: QueryContext) => viewOutcome(service, code, context);
   const base = { clientAddress: '127.0.0.1', queryKind: 'subject' } as const;
   return {

@@ -45,6 +45,35 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly queryLooks = new Counter({
+    name: 'credithub_query_looks_total',
+    help: 'Looks at subjects committed to the query log (第十九条), by caller kind, kind of look and outcome',
+    labelNames: ['caller_kind', 'query_kind', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly queryLogCommitSeconds = new Histogram({
+    name: 'credithub_query_log_commit_seconds',
+    help: 'One group commit of query-log rows, which every answer waits for',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly queryLogFailures = new Counter({
+    name: 'credithub_query_log_failures_total',
+    help: 'Looks refused because their query-log row could not be committed (nothing was served)',
+    registers: [this.registry],
+  });
+  readonly notifications = new Gauge({
+    name: 'credithub_notifications',
+    help: 'Notices in the outbox not sent: pending (waiting or retrying) and failed (given up, for an operator)',
+    labelNames: ['state'],
+    registers: [this.registry],
+  });
+  readonly notificationsOldestPendingSeconds = new Gauge({
+    name: 'credithub_notifications_oldest_pending_seconds',
+    help: 'Age of the oldest pending notice (0 when none)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

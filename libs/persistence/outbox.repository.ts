@@ -124,6 +124,16 @@ export class OutboxRepository {
     );
   }
 
+  /** What waits to be sent, for the metrics: pending (due or retrying), failed, and the oldest pending notice's time. */
+  async unsentSummary(): Promise<{ pending: number; failed: number; oldestPendingAt: Date | null }> {
+    const [row]: Array<{ pending: string; failed: string; oldest: Date | null }> = await this.db.dataSource.query(
+      `SELECT count(*) FILTER (WHERE failed_at IS NULL) AS pending, count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed,
+              min(created_at) FILTER (WHERE failed_at IS NULL) AS oldest
+       FROM notification_outbox WHERE sent_at IS NULL`,
+    );
+    return { pending: Number(row.pending), failed: Number(row.failed), oldestPendingAt: row.oldest };
+  }
+
   async find(id: string): Promise<StoredNotice | undefined> {
     if (!/^[0-9]{1,18}$/.test(id)) return undefined;
     const rows: StoredNotice[] = await this.db.dataSource.query(`SELECT ${NOTICE_COLUMNS} FROM notification_outbox WHERE id = $1`, [id]);

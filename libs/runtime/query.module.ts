@@ -11,6 +11,9 @@ import { CreditReportService } from '../pipeline/reports/credit-report/credit-re
 import { CatalogModule } from './catalog.module';
 import { DatabaseModule } from './database.module';
 import { CLOCK, Clock, HUB_CONFIG } from './tokens';
+import { HubMetrics } from '../observability/metrics';
+import { meteredQueryLogWriter } from '../pipeline/query/metered-query-log-writer';
+import { MetricsModule } from './metrics.module';
 
 /**
  * Everything that serves records to a caller (第十六条 to 第二十一条): the subject query with its
@@ -18,13 +21,19 @@ import { CLOCK, Clock, HUB_CONFIG } from './tokens';
  * SubjectQueryService per process, so its group-commit log writer sees every look.
  */
 @Module({
-  imports: [DatabaseModule, CatalogModule],
+  imports: [DatabaseModule, CatalogModule, MetricsModule],
   providers: [
     {
       provide: SubjectQueryService,
-      inject: [SubjectQueryRepository, Catalog, CLOCK, HUB_CONFIG],
-      useFactory: (repo: SubjectQueryRepository, catalog: Catalog, clock: Clock, config: HubConfig) =>
-        new SubjectQueryService(repo, catalog, clock, { batchQueryMax: config.batchQueryMax }),
+      inject: [SubjectQueryRepository, Catalog, CLOCK, HUB_CONFIG, HubMetrics],
+      useFactory: (repo: SubjectQueryRepository, catalog: Catalog, clock: Clock, config: HubConfig, metrics: HubMetrics) =>
+        new SubjectQueryService(
+          repo,
+          catalog,
+          clock,
+          { batchQueryMax: config.batchQueryMax },
+          meteredQueryLogWriter((entries) => repo.appendLog(entries), metrics),
+        ),
     },
     {
       provide: CreditReportService,

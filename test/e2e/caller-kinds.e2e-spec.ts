@@ -443,4 +443,15 @@ describe('the query edge for every caller kind', () => {
       expect(unauthenticated.status).toBe(401);
     });
   });
+
+  it('counts the looks it logged, by caller kind and outcome, in the metrics', async () => {
+    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+    const count = (labels: string) => Number(new RegExp(`^credithub_query_looks_total\\{${labels}\\} ([0-9]+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    expect(count('caller_kind="public",query_kind="subject",outcome="served"')).toBeGreaterThan(0);
+    expect(count('caller_kind="government",query_kind="subject",outcome="served"')).toBeGreaterThan(0);
+    expect(count('caller_kind="government",query_kind="subject",outcome="denied"')).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^credithub_query_log_commit_seconds_count [1-9][0-9]*$/m);
+    expect(metrics).toMatch(/^credithub_query_log_failures_total 0$/m);
+    expect(metrics).toMatch(/^credithub_notifications\{state="pending"\} [0-9]+$/m);
+  });
 });

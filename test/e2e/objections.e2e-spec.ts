@@ -271,6 +271,11 @@ describe('an objection across 调休 weekends and public holidays', () => {
     const closed = gateway.deliveries.find((d) => d.body.topic === 'objection.closed');
     expect(closed?.body).toMatchObject({ recipientKind: 'applicant', recipient: CONTACT, message: expect.stringContaining('更正'), payload: expect.objectContaining({ outcome: 'correct' }) });
 
+    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+    expect(metrics).toMatch(/^credithub_notifications\{state="pending"\} 0$/m);
+    expect(metrics).toMatch(/^credithub_notifications\{state="failed"\} 0$/m);
+    expect(metrics).toMatch(/^credithub_notifications_oldest_pending_seconds 0$/m);
+
     const sent = outbox[0];
     const notFailed = await admin('POST', `/notifications/${sent.id}/retry`);
     expect([notFailed.status, notFailed.body.error?.code]).toEqual([409, 'NOTIFICATION_NOT_FAILED']);

@@ -113,4 +113,22 @@ describe('QueryLogWriter (group commit of query-log rows)', () => {
     await new QueryLogWriter(append).writeAll([]);
     expect(calls).toEqual([]);
   });
+
+  it('tells its observer of every commit, with the rows and how long it took, and of every failed one', async () => {
+    const { calls, append } = manualAppend();
+    const seen: string[] = [];
+    const writer = new QueryLogWriter(append, { maxBatch: 10, maxInFlight: 1 }, {
+      committed: (entries, seconds) => seen.push(`committed ${entries.map((e) => e.subjectCode).join(',')} in ${seconds >= 0 ? 'some' : 'negative'} time`),
+      failed: (entries) => seen.push(`failed ${entries.map((e) => e.subjectCode).join(',')}`),
+    });
+    const first = writer.writeAll([entry(1), entry(2)]);
+    await settled();
+    calls[0].commit();
+    await first;
+    const second = writer.write(entry(3));
+    await settled();
+    calls[1].fail(new Error('disk full'));
+    await expect(second).rejects.toThrow('disk full');
+    expect(seen).toEqual(['committed S1,S2 in some time', 'failed S3']);
+  });
 });

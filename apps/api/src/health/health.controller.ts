@@ -5,6 +5,8 @@ import { MESSAGE_BUS, MessageBus } from '../../../../libs/bus/message-bus';
 import { QUEUES } from '../../../../libs/bus/messages';
 import { HubMetrics } from '../../../../libs/observability/metrics';
 import { HealthRepository } from '../../../../libs/persistence/health.repository';
+import { OutboxRepository } from '../../../../libs/persistence/outbox.repository';
+import { CLOCK, Clock } from '../../../../libs/runtime/tokens';
 
 @ApiTags('operations')
 @Controller()
@@ -13,6 +15,8 @@ export class HealthController {
     private readonly health: HealthRepository,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     private readonly metrics: HubMetrics,
+    private readonly outbox: OutboxRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('health/live')
@@ -44,6 +48,15 @@ export class HealthController {
       this.metrics.queueDepth.set({ queue: 'hub.dead-letter' }, depth.deadLettered);
     } catch {
       /* depth is best effort; the other metrics still matter during an outage */
+    }
+    try {
+      const unsent = await this.outbox.unsentSummary();
+      this.metrics.notifications.set({ state: 'pending' }, unsent.pending);
+      this.metrics.notifications.set({ state: 'failed' }, unsent.failed);
+      const age = unsent.oldestPendingAt ? (this.clock().getTime() - unsent.oldestPendingAt.getTime()) / 1000 : 0;
+      this.metrics.notificationsOldestPendingSeconds.set(Math.max(age, 0));
+    } catch {
+      /* as above: best effort */
     }
     response.setHeader('Content-Type', this.metrics.registry.contentType);
     response.send(await this.metrics.registry.metrics());
