@@ -103,9 +103,10 @@ export class OutboxRepository {
     return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
 
+  /** Sent wins: a deliverer whose lease ran out may have given up a notice that another one then sent. */
   async markSent(id: string, at: Date): Promise<void> {
     await this.db.dataSource.query(
-      'UPDATE notification_outbox SET sent_at = $2, last_error = NULL, next_attempt_at = NULL WHERE id = $1 AND sent_at IS NULL',
+      'UPDATE notification_outbox SET sent_at = $2, last_error = NULL, next_attempt_at = NULL, failed_at = NULL WHERE id = $1 AND sent_at IS NULL',
       [id, at],
     );
   }

@@ -179,6 +179,24 @@ describe('delivering the notification outbox to the message gateway', () => {
     expect(await state(n.dedupeKey)).toMatchObject({ attempts: 2, sentAt: now });
   });
 
+  it('keeps a notice sent whatever a deliverer whose lease ran out reports afterwards', async () => {
+    const [first, second] = [notice(), notice()];
+    await outbox.enqueue([first, second]);
+    const [a1, a2] = await outbox.claimDue(now, new Date(now.getTime() + OPTIONS.leaseSeconds * 1000), 10);
+    later(OPTIONS.leaseSeconds);
+
+    // The late deliverer reports after the other one sent the notice ...
+    expect(await job({ batchSize: 1, maxPerRun: 1 }).run()).toEqual({ sent: 1, retrying: 0, failed: 0 });
+    await outbox.markFailed(a1.id, 'HTTP_400: too late', now);
+    expect(await state(first.dedupeKey)).toMatchObject({ sentAt: now, failedAt: null, lastError: null });
+
+    // ... or before it: sent wins either way.
+    await outbox.markFailed(a2.id, 'HTTP_400: too early', now);
+    expect(await state(second.dedupeKey)).toMatchObject({ sentAt: null, failedAt: now });
+    await outbox.markSent(a2.id, now);
+    expect(await state(second.dedupeKey)).toMatchObject({ sentAt: now, failedAt: null, lastError: null });
+  });
+
   it('sends every notice exactly once when two schedulers deliver at the same time', async () => {
     const notices = Array.from({ length: 40 }, () => notice());
     await outbox.enqueue(notices);

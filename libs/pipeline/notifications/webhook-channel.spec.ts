@@ -1,5 +1,5 @@
 import { retryDelaySeconds } from '../jobs/notification-delivery.job';
-import { isRetryableStatus, webhookSignature } from './webhook-channel';
+import { isRetryableStatus, WebhookNotificationChannel, webhookSignature } from './webhook-channel';
 
 describe('the notification webhook', () => {
   it('signs the timestamp and the exact body with HMAC-SHA256 (a vector computed with openssl)', () => {
@@ -44,5 +44,12 @@ describe('the delivery retry schedule', () => {
     [12, 3_600],
   ])('after %i failed attempts the next waits %i s', (attempts, seconds) => {
     expect(retryDelaySeconds(attempts)).toBe(seconds);
+  });
+});
+
+describe('the webhook channel as operators see it', () => {
+  it('is named by its origin and path, never by credentials or a query string in its URL', () => {
+    const channel = new WebhookNotificationChannel({ url: 'https://hub:s3cret@msg.example.gov.cn/v1/notices?token=abc', secret: 's'.repeat(32), timeoutMs: 1000 }, () => new Date());
+    expect(channel.name).toBe('webhook https://msg.example.gov.cn/v1/notices');
   });
 });

@@ -52,7 +52,9 @@ export class WebhookNotificationChannel implements NotificationChannel {
     private readonly config: WebhookChannelConfig,
     private readonly clock: () => Date,
   ) {
-    this.name = `webhook ${config.url}`;
+    // Without any user:password or query string the URL may carry: the name shows in logs and the job list.
+    const { origin, pathname } = new URL(config.url);
+    this.name = `webhook ${origin}${pathname}`;
   }
 
   async deliver(notice: StoredNotice): Promise<void> {
