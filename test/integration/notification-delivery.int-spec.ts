@@ -208,6 +208,16 @@ describe('delivering the notification outbox to the message gateway', () => {
     expect(await outbox.list({ state: 'pending', limit: 100, offset: 0 })).toEqual([]);
   });
 
+  it('stops a run when a whole batch fails, leaving the rest untouched for the next run', async () => {
+    const notices = Array.from({ length: 4 }, () => notice());
+    await outbox.enqueue(notices);
+    gateway.script.push({ status: 503 }, { status: 503 });
+    expect(await job({ batchSize: 2 }).run()).toEqual({ sent: 0, retrying: 2, failed: 0 });
+    expect(gateway.deliveries).toHaveLength(2);
+    expect((await state(notices[2].dedupeKey))?.attempts).toBe(0);
+    expect(await job({ batchSize: 2 }).run()).toEqual({ sent: 2, retrying: 0, failed: 0 });
+  });
+
   it('sends at most maxPerRun notices in one run and the rest in the next', async () => {
     await outbox.enqueue(Array.from({ length: 6 }, () => notice()));
     expect(await job({ maxPerRun: 4, batchSize: 2 }).run()).toEqual({ sent: 4, retrying: 0, failed: 0 });

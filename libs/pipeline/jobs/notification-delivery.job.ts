@@ -28,8 +28,8 @@ export function retryDelaySeconds(attempts: number): number {
  * non-disclosure decisions, key-attention notices, 催报 reminders. At least once: a notice is
  * claimed (attempt counted, leased), sent, then marked sent; a failure is retried with backoff
  * unless the channel refused it for good or it ran out of attempts, when it is marked failed for
- * an operator to look at and send again. Several schedulers may run it at once (claims skip each
- * other's rows).
+ * an operator to look at and send again. A batch that fails entirely (the gateway is down) ends the
+ * run. Several schedulers may run it at once (claims skip each other's rows).
  */
 export class NotificationDeliveryJob implements HubJob {
   readonly name = 'notification-delivery';
@@ -52,7 +52,10 @@ export class NotificationDeliveryJob implements HubJob {
       const now = this.clock();
       const claimed = await this.outbox.claimDue(now, new Date(now.getTime() + this.options.leaseSeconds * 1000), this.options.batchSize);
       if (claimed.length === 0) break;
-      for (const outcome of await Promise.all(claimed.map((notice) => this.deliver(notice)))) result[outcome] += 1;
+      const outcomes = await Promise.all(claimed.map((notice) => this.deliver(notice)));
+      for (const outcome of outcomes) result[outcome] += 1;
+      // The gateway is down or overloaded: the rest waits for the next run instead of adding to it.
+      if (outcomes.every((o) => o === 'retrying')) break;
     }
     return result;
   }
