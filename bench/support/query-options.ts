@@ -5,7 +5,7 @@ import { BenchError } from './util';
  * Diagnostics, not run by default: the subject query's read alone, the service without its log
  * write, and the service with a one-row-per-commit log (a design probe, not how the hub logs).
  */
-export const DIAGNOSTIC_SCENARIOS = ['read', 'public-unlogged', 'public-log-page'] as const;
+export const DIAGNOSTIC_SCENARIOS = ['read', 'public-unlogged', 'public-log-page', 'public-coalesced'] as const;
 export const SCENARIOS = ['bare', 'bare-unprepared', ...CALLER_SCENARIOS, ...DIAGNOSTIC_SCENARIOS, 'http'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => !(DIAGNOSTIC_SCENARIOS as readonly string[]).includes(s));
@@ -75,7 +75,11 @@ export const QUERY_USAGE = `Usage: npm run bench:query -- [options]
                       against a booted hub (needs RabbitMQ and rabbitmqctl for a vhost).
                       Diagnostics (not by default): read = the repository's read alone with the
                       public item filter; public-unlogged = the public query with the query-log
-                      write replaced by nothing (never how the hub runs: it shows the log's cost)
+                      write replaced by nothing (never how the hub runs: it shows the log's cost);
+                      public-log-page = one chained log row per group commit (a design probe);
+                      public-coalesced = the public query with concurrent callers' reads batched
+                      into one statement (a design probe: the bare query does not batch; one
+                      statement in flight, BENCH_COALESCE_IN_FLIGHT=n for more)
   --database NAME     bench database, credithub_bench_* (default ${DEFAULTS.database}); kept
                       between runs and reused while seeded with the same parameters
   --reseed            drop and seed the database again even if it matches

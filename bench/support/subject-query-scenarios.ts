@@ -6,6 +6,7 @@ import { SubjectQueryRepository } from '../../libs/persistence/subject-query.rep
 import { QueryLogWriter } from '../../libs/pipeline/query/query-log-writer';
 import { meteredQueryLogWriter } from '../../libs/pipeline/query/metered-query-log-writer';
 import { HubMetrics } from '../../libs/observability/metrics';
+import { CoalescedReadRepository } from './coalesced-read-probe';
 import { QueryContext, QueryError, SubjectQueryService } from '../../libs/pipeline/query/subject-query.service';
 import type { QueryOutcome } from './closed-loop';
 
@@ -62,15 +63,17 @@ export function subjectQueryCalls(repository: SubjectQueryRepository, catalog: C
  * `public-unlogged` is the public query with a query-log writer that writes nothing;
  * `public-log-page` is the public query whose group commit writes ONE hash-chained row holding
  * the whole group's entries (`bench_probe.query_log_pages`, made by `prepareLogPageProbe`) instead
- * of one chained row per look: what a page-per-commit log design would cost. None of them is how
- * the hub runs; the difference to `bare` and to `public` is what each part costs.
+ * of one chained row per look: what a page-per-commit log design would cost; `public-coalesced` is
+ * the public query with the reads of concurrent callers batched into one statement
+ * (CoalescedReadRepository). None of them is how the hub runs; the difference to `bare` and to
+ * `public` is what each part costs.
  */
 export function diagnosticCalls(
   repository: SubjectQueryRepository,
   catalog: Catalog,
   batchQueryMax: number,
   db: HubDatabase,
-): Record<'read' | 'public-unlogged' | 'public-log-page', SubjectQueryCall> {
+): Record<'read' | 'public-unlogged' | 'public-log-page' | 'public-coalesced', SubjectQueryCall> {
   const items = catalog.all().filter((i) => i.disclosure === 'public' && i.usage.includes('public_disclosure')).map((i) => i.code);
   const unlogged = new SubjectQueryService(repository, catalog, () => new Date(), { batchQueryMax }, new QueryLogWriter(async () => undefined));
   const paged = new SubjectQueryService(
@@ -81,6 +84,13 @@ export function diagnosticCalls(
     new QueryLogWriter(async (entries) => {
       await preparedQuery(db, 'bench_probe_log_page_append', 'INSERT INTO bench_probe.query_log_pages (entries) VALUES ($1::jsonb)', [JSON.stringify(entries)]);
     }),
+  );
+  const coalesced = new SubjectQueryService(
+    new CoalescedReadRepository(db),
+    catalog,
+    () => new Date(),
+    { batchQueryMax },
+    meteredQueryLogWriter((entries) => repository.appendLog(entries), new HubMetrics()),
   );
   const publicContext: QueryContext = { clientAddress: '127.0.0.1', queryKind: 'subject', caller: { kind: 'public' }, callerId: null };
   return {
@@ -98,6 +108,10 @@ export function diagnosticCalls(
     'public-log-page': {
       description: 'the public view, its group commit writing one chained row with all the group\'s entries (design probe only)',
       run: (code) => viewOutcome(paged, code, publicContext),
+    },
+    'public-coalesced': {
+      description: 'the public view, logged as the hub logs, its reads batched across concurrent callers into one statement (design probe only)',
+      run: (code) => viewOutcome(coalesced, code, publicContext),
     },
   };
 }
