@@ -1,10 +1,17 @@
 import { HubDatabase } from '../../libs/persistence/hub-database';
 import { preparedQuery } from '../../libs/persistence/prepared-query';
-import { RecordPrefilter, StoredRecordRow, SubjectQueryRepository, SubjectRow } from '../../libs/persistence/subject-query.repository';
+import {
+  RecordPrefilter,
+  StoredRecordRow,
+  SUBJECT_WITH_RECORDS,
+  SubjectJoinRow,
+  SubjectQueryRepository,
+  SubjectRow,
+  toSubjectRead,
+} from '../../libs/persistence/subject-query.repository';
 
 type Read = { subject: SubjectRow | undefined; records: StoredRecordRow[] };
 type Waiting = { code: string; resolve: (read: Read) => void; reject: (e: unknown) => void };
-type Row = { s_code: string; s_kind: 'organization' | 'person'; s_name: string | null } & { [K in keyof StoredRecordRow]: StoredRecordRow[K] | null };
 
 /**
  * A design probe for the `public-coalesced` scenario, never how the hub runs: the subject reads of
@@ -49,37 +56,15 @@ export class CoalescedReadRepository extends SubjectQueryRepository {
 
   private async readMany(batch: Waiting[], prefilter: RecordPrefilter): Promise<void> {
     try {
-      const rows = await preparedQuery<Row>(
+      const rows = await preparedQuery<SubjectJoinRow>(
         this.database,
         'bench_probe_coalesced_read',
-        `SELECT s.code AS s_code, s.kind AS s_kind, s.name AS s_name, x.*
-         FROM subjects s
-         LEFT JOIN LATERAL (
-           SELECT r.id, r.subject_code AS "subjectCode", r.item_code AS "itemCode", r.status, r.disputed,
-                  to_char(r.publication_end, 'YYYY-MM-DD') AS "publicationEnd", r.fields, sp.code AS supplier
-           FROM credit_records r JOIN suppliers sp ON sp.id = r.supplier_id
-           WHERE r.subject_code = s.code
-             AND ($2::text[] IS NULL OR r.item_code = ANY($2))
-             AND ($3::text[] IS NULL OR r.status = ANY($3))
-             AND ($4::date IS NULL OR r.publication_end IS NULL OR r.publication_end >= $4::date)
-           ORDER BY r.item_code, r.created_at, r.id
-         ) x ON true
-         WHERE s.code = ANY($1)`,
+        `${SUBJECT_WITH_RECORDS} WHERE s.code = ANY($1)`,
         [[...new Set(batch.map((w) => w.code))], prefilter.itemCodes, prefilter.statuses, prefilter.servedOn],
       );
-      const byCode = new Map<string, Row[]>();
+      const byCode = new Map<string, SubjectJoinRow[]>();
       for (const row of rows) byCode.set(row.s_code, [...(byCode.get(row.s_code) ?? []), row]);
-      for (const w of batch) {
-        const mine = byCode.get(w.code) ?? [];
-        w.resolve(
-          mine.length === 0
-            ? { subject: undefined, records: [] }
-            : {
-                subject: { code: mine[0].s_code, kind: mine[0].s_kind, name: mine[0].s_name },
-                records: mine.filter((r) => r.id !== null).map((r) => ({ ...(r as unknown as StoredRecordRow) })),
-              },
-        );
-      }
+      for (const w of batch) w.resolve(toSubjectRead(byCode.get(w.code) ?? []));
     } catch (e) {
       for (const w of batch) w.reject(e);
     }

@@ -80,9 +80,33 @@ export interface RecordHistory {
 const RECORD_COLUMNS = `r.id, r.subject_code AS "subjectCode", r.item_code AS "itemCode", r.status, r.disputed,
   to_char(r.publication_end, 'YYYY-MM-DD') AS "publicationEnd", r.fields, sp.code AS supplier`;
 
-type SubjectJoinRow = { s_code: string; s_kind: 'organization' | 'person'; s_name: string | null } & {
+export type SubjectJoinRow = { s_code: string; s_kind: 'organization' | 'person'; s_name: string | null } & {
   [K in keyof StoredRecordRow]: StoredRecordRow[K] | null;
 };
+
+/**
+ * Subjects joined with their records narrowed by the prefilter ($2 item codes, $3 statuses,
+ * $4 served-on date): one row per record, or one row with null record columns for a subject
+ * without any. The caller adds the WHERE on `s`.
+ */
+export const SUBJECT_WITH_RECORDS = `SELECT s.code AS s_code, s.kind AS s_kind, s.name AS s_name, x.*
+  FROM subjects s
+  LEFT JOIN LATERAL (
+    SELECT ${RECORD_COLUMNS}
+    FROM credit_records r JOIN suppliers sp ON sp.id = r.supplier_id
+    WHERE r.subject_code = s.code
+      AND ($2::text[] IS NULL OR r.item_code = ANY($2))
+      AND ($3::text[] IS NULL OR r.status = ANY($3))
+      AND ($4::date IS NULL OR r.publication_end IS NULL OR r.publication_end >= $4::date)
+    ORDER BY r.item_code, r.created_at, r.id
+  ) x ON true`;
+
+/** One subject's rows of SUBJECT_WITH_RECORDS as the subject and its records; subject undefined for no rows. */
+export function toSubjectRead(rows: readonly SubjectJoinRow[]): { subject: SubjectRow | undefined; records: StoredRecordRow[] } {
+  if (rows.length === 0) return { subject: undefined, records: [] };
+  const subject: SubjectRow = { code: rows[0].s_code, kind: rows[0].s_kind, name: rows[0].s_name };
+  return { subject, records: rows.filter((r) => r.id !== null).map(toRecord) };
+}
 
 /**
  * Reads for the query edge and the append-only query log (第十九条, 第三十一条). Reads take one
@@ -96,23 +120,10 @@ export class SubjectQueryRepository {
     const rows = await preparedQuery<SubjectJoinRow>(
       this.db,
       'hub_subject_query_read',
-      `SELECT s.code AS s_code, s.kind AS s_kind, s.name AS s_name, x.*
-       FROM subjects s
-       LEFT JOIN LATERAL (
-         SELECT ${RECORD_COLUMNS}
-         FROM credit_records r JOIN suppliers sp ON sp.id = r.supplier_id
-         WHERE r.subject_code = s.code
-           AND ($2::text[] IS NULL OR r.item_code = ANY($2))
-           AND ($3::text[] IS NULL OR r.status = ANY($3))
-           AND ($4::date IS NULL OR r.publication_end IS NULL OR r.publication_end >= $4::date)
-         ORDER BY r.item_code, r.created_at, r.id
-       ) x ON true
-       WHERE s.code = $1`,
+      `${SUBJECT_WITH_RECORDS} WHERE s.code = $1`,
       [code, prefilter.itemCodes, prefilter.statuses, prefilter.servedOn],
     );
-    if (rows.length === 0) return { subject: undefined, records: [] };
-    const subject: SubjectRow = { code: rows[0].s_code, kind: rows[0].s_kind, name: rows[0].s_name };
-    return { subject, records: rows.filter((r) => r.id !== null).map(toRecord) };
+    return toSubjectRead(rows);
   }
 
   /** Every record of a subject in every status (operators), paged in a stable order. */
