@@ -29,7 +29,14 @@ import { CodeLookup, DEFAULT_TEXT, normalizeText, parseAmount, parseDate, pickPa
 
 export type MappingRejectionCode = Extract<
   RejectionCode,
-  'MAPPING_ERROR' | 'INVALID_DATE' | 'INVALID_FORMAT' | 'UNKNOWN_CODE_VALUE' | 'SPREADSHEET_DAMAGE'
+  | 'MAPPING_ERROR'
+  | 'INVALID_DATE'
+  | 'INVALID_FORMAT'
+  | 'UNKNOWN_CODE_VALUE'
+  | 'SPREADSHEET_DAMAGE'
+  | 'INVALID_TEXT'
+  | 'RECORD_TOO_LARGE'
+  | 'ENCODING_MISMATCH'
 >;
 
 /** `field` is the canonical field name; `value` is what the supplier sent (identifiers masked). */

@@ -112,6 +112,30 @@ export const REJECTION_CODES = {
     basis: '第六条 统一社会信用代码 / 公民身份号码',
     hint: '将该列设为文本格式后重新导出',
   },
+  INVALID_TEXT: {
+    zh: '字段含有无法存储的字符（空字符、孤立代理项或其他控制字符）',
+    en: 'The field holds characters that cannot be stored: NUL, a lone UTF-16 surrogate or another forbidden control character',
+    basis: '第九条 公共信用信息目录（数据格式）',
+    hint: '删除该字段中的空字符和不可见控制字符，使用合法的 UTF-8 文本后重新报送',
+  },
+  RECORD_TOO_LARGE: {
+    zh: '记录超出大小、字段数或嵌套层数上限',
+    en: 'The record exceeds the size, field-count or nesting limit of one record',
+    basis: '第九条 公共信用信息目录（数据格式）',
+    hint: '只报送目录规定的字段，单条记录不超过上限；附件类内容请勿放入记录',
+  },
+  ENCODING_MISMATCH: {
+    zh: '该行的字节不符合声明的字符编码',
+    en: 'The bytes of this row are not valid in the declared character set',
+    basis: '第九条 公共信用信息目录（数据格式）',
+    hint: '按声明的字符集（UTF-8 或 GBK）重新导出该行，或在 Content-Type 中声明实际使用的字符集',
+  },
+  LOAD_FAILED: {
+    zh: '记录多次尝试后仍无法入库',
+    en: 'The record could not be stored after retries; the reason is given',
+    basis: '第十四条 不符合目录要求的数据退回',
+    hint: '记录已退回，可按原因修正后重新报送；如原因不明请联系信用中心',
+  },
 } as const satisfies Record<string, RejectionDefinition>;
 
 export type RejectionCode = keyof typeof REJECTION_CODES;

@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { BusUnavailableError, MessageBus } from '../../bus/message-bus';
-import { EnvelopeRecord, QUEUES, RecordChunkMessage } from '../../bus/messages';
+import { EnvelopeRecord, QUEUES, RecordChunkMessage, RecordRefusal } from '../../bus/messages';
+import { findUnstorableText, isStorableText } from '../../domain/text/storable-text';
 import { BatchRepository, IdempotencyConflictError } from '../../persistence/batch.repository';
 import { Supplier } from '../../persistence/supplier.repository';
 import { ChunkSpool } from './chunk-spool';
@@ -220,10 +221,19 @@ export class IngestService {
 }
 
 function toEnvelope(index: number, fields: Record<string, unknown>): EnvelopeRecord {
+  const badText = findUnstorableText(fields);
+  if (badText) return refused(index, fields, { code: 'INVALID_TEXT', ...badText });
   const { source_key: sourceKey, ...payload } = fields;
   if (typeof sourceKey === 'string' && sourceKey.trim() !== '') return { index, sourceKey: sourceKey.trim(), payload };
   if (typeof sourceKey === 'number') return { index, sourceKey: String(sourceKey), payload };
   return { index, sourceKey: contentKey(payload), payload };
+}
+
+/** A record refused at the edge keeps its place in the batch but carries nothing of what was sent. */
+export function refused(index: number, fields: Record<string, unknown>, refusal: RecordRefusal): EnvelopeRecord {
+  const key = fields.source_key;
+  const usableKey = typeof key === 'string' && key.trim() !== '' && key.length <= 200 && isStorableText(key);
+  return { index, sourceKey: usableKey ? key.trim() : `index:${index}`, payload: {}, refusal };
 }
 
 /** Without the supplier's own id, the same content always gets the same key (so a resend is not new). */

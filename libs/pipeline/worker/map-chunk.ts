@@ -22,6 +22,7 @@ export interface SupplierMapping {
  */
 export function mapRecords(itemCode: string, records: readonly EnvelopeRecord[], mapping: SupplierMapping | undefined): MappedRecord[] {
   return records.map((envelope) => {
+    if (envelope.refusal) return { envelope, outcome: { ok: false, rejections: [envelope.refusal], sourceFields: [] }, mapping: null };
     if (mapping) return { envelope, outcome: applyMapping(mapping.document, envelope.payload), mapping: mapping.version };
     const fieldNames = Object.keys(envelope.payload);
     const standard = standardMappingFor(itemCode, fieldNames);

@@ -1,0 +1,32 @@
+import { findUnstorableText, firstUnstorableCharacter, isStorableText } from './storable-text';
+
+describe('storable text (NUL, lone surrogates and C0 controls cannot be stored)', () => {
+  it.each([
+    ['plain Chinese', '厦门某某有限公司', -1],
+    ['tab, LF and CR are kept', '第一行\r\n\t第二行', -1],
+    ['an astral character as a surrogate pair', '𠀀𪚥', -1],
+    ['NUL', 'ab\u0000c', 2],
+    ['a lone high surrogate', 'x\ud800', 1],
+    ['a lone low surrogate', '\udc00y', 0],
+    ['a high surrogate followed by a non-surrogate', '\ud800a', 0],
+    ['a vertical tab', 'a\u000bb', 1],
+    ['ESC', '\u001b[31m', 0],
+  ])('%s', (_, text, at) => {
+    expect(firstUnstorableCharacter(text)).toBe(at);
+    expect(isStorableText(text)).toBe(at === -1);
+  });
+
+  it('names the field path of the first bad value, without echoing the text', () => {
+    const found = findUnstorableText({ subject_name: 'ok', penalty_categories: ['罚款', 'x\u0000'] });
+    expect(found).toEqual({ field: 'penalty_categories.1', value: '第 2 个字符 \\u0000' });
+  });
+
+  it('names the parent of a bad key', () => {
+    expect(findUnstorableText({ details: { 'k\ud800': 1 } })).toEqual({ field: 'details', value: '字段名第 2 个字符 \\ud800' });
+    expect(findUnstorableText({ 'k\u0000': 1 })?.field).toBe('(record)');
+  });
+
+  it('passes clean records, numbers, booleans and null', () => {
+    expect(findUnstorableText({ a: 1, b: true, c: null, d: ['x', { e: '〇' }] })).toBeUndefined();
+  });
+});
