@@ -87,6 +87,7 @@ class InMemoryHub {
         loaded: batch.records.length - rejections.length,
         rejected: rejections.length,
         rejections: rejections.slice(page.offset, page.offset + page.limit),
+        rejectionsNotStored: 0,
         rejectionsNextOffset: rejections.length > page.offset + page.limit ? page.offset + page.limit : null,
         feedback: null,
       };

@@ -43,6 +43,7 @@ export const hubEnvSchema = z.object({
   INGEST_MAX_BYTES: intFrom(1024, 4 * 1024 * 1024 * 1024, 256 * 1024 * 1024),
   INGEST_CHUNK_SIZE: intFrom(1, 5000, 500),
   INGEST_PUBLISH_TIMEOUT_S: intFrom(5, 3600, 300),
+  INGEST_MAX_REJECTIONS_PER_BATCH: intFrom(0, 10_000_000, 10_000),
   WORKER_PREFETCH: intFrom(1, 1000, 8),
   WORKER_CONCURRENCY: intFrom(1, 64, 4),
   BUS_DELIVERY_LIMIT: intFrom(1, 1000, 10),
@@ -94,6 +95,8 @@ export interface HubConfig {
   /** publishTimeoutSeconds: the longest a batch may stay `receiving`; past it the publisher is taken for dead. */
   readonly ingest: { readonly maxBytes: number; readonly chunkSize: number; readonly publishTimeoutSeconds: number };
   readonly worker: { readonly concurrency: number };
+  /** Most rejection rows stored per batch; further rows are counted (`rejectionsNotStored`), not stored. */
+  readonly loader: { readonly maxRejectionsPerBatch: number };
   readonly logLevel: HubEnv['LOG_LEVEL'];
 }
 
@@ -151,6 +154,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
         : undefined,
     ingest: { maxBytes: e.INGEST_MAX_BYTES, chunkSize: e.INGEST_CHUNK_SIZE, publishTimeoutSeconds: e.INGEST_PUBLISH_TIMEOUT_S },
     worker: { concurrency: e.WORKER_CONCURRENCY },
+    loader: { maxRejectionsPerBatch: e.INGEST_MAX_REJECTIONS_PER_BATCH },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -39,6 +39,12 @@ export class HubMetrics {
     labelNames: ['queue'],
     registers: [this.registry],
   });
+  readonly recordsLoadFailed = new Counter({
+    name: 'credithub_records_load_failed_total',
+    help: 'Records isolated from their chunk and rejected with LOAD_FAILED (PostgreSQL refused them, or mapping threw)',
+    labelNames: ['supplier', 'item'],
+    registers: [this.registry],
+  });
   readonly databaseWaits = new Counter({
     name: 'credithub_database_unavailable_total',
     help: 'Times a worker paused because the database was unreachable',

@@ -21,6 +21,8 @@ export interface BatchProgress {
   readonly loaded: number;
   readonly rejected: number;
   readonly newVersions: number;
+  /** Rejection rows counted but not stored once the batch reached its cap (INGEST_MAX_REJECTIONS_PER_BATCH). */
+  readonly rejectionsNotStored: number;
 }
 
 export interface StoredRejection {
@@ -113,9 +115,9 @@ export class BatchRepository {
   }
 
   async progress(id: string): Promise<BatchProgress> {
-    const rows: { chunks: string; loaded: string; rejected: string; versions: string }[] = await this.db.dataSource.query(
+    const rows: { chunks: string; loaded: string; rejected: string; versions: string; not_stored: string }[] = await this.db.dataSource.query(
       `SELECT count(*) AS chunks, coalesce(sum(loaded), 0) AS loaded, coalesce(sum(rejected), 0) AS rejected,
-              coalesce(sum(new_versions), 0) AS versions
+              coalesce(sum(new_versions), 0) AS versions, coalesce(sum(rejections_not_stored), 0) AS not_stored
        FROM batch_chunks WHERE batch_id = $1`,
       [id],
     );
@@ -125,6 +127,7 @@ export class BatchRepository {
       loaded: Number(r.loaded),
       rejected: Number(r.rejected),
       newVersions: Number(r.versions),
+      rejectionsNotStored: Number(r.not_stored),
     };
   }
 

@@ -2,7 +2,7 @@
  * Telling a database outage (retry later, spending no delivery attempt) from a fault of the data
  * or the code (counts towards the delivery limit, then the dead-letter queue).
  */
-import { isTransientDatabaseError } from './database-errors';
+import { classifyDatabaseError, isTransientDatabaseError, loadFailureReason } from './database-errors';
 
 /** An error as node-postgres / Node's net module raise it: an Error with a string `code`. */
 function withCode(code: string, message = 'database error'): Error {
@@ -78,5 +78,69 @@ describe('isTransientDatabaseError — faults of the data or the code are not', 
     const b = new Error('b', { cause: a });
     Object.assign(a, { cause: b });
     expect(isTransientDatabaseError(a)).toBe(false);
+  });
+});
+
+describe('classifyDatabaseError — what the loader does with a failed load', () => {
+  it.each([
+    { name: 'datetime field overflow (22008)', code: '22008' },
+    { name: 'invalid JSON text, a lone surrogate (22P02)', code: '22P02' },
+    { name: 'numeric value out of range (22003)', code: '22003' },
+    { name: 'check violation (23514)', code: '23514' },
+    { name: 'index row too large (54000)', code: '54000' },
+    { name: 'raised by a trigger (P0001)', code: 'P0001' },
+  ])('$name is the record\'s: isolate it and reject it with LOAD_FAILED', ({ code }) => {
+    expect(classifyDatabaseError(typeormWrapped(withCode(code)))).toBe('record');
+  });
+
+  it.each([
+    { name: 'deadlock (40P01)', code: '40P01' },
+    { name: 'serialization failure (40001)', code: '40001' },
+    { name: 'admin shutdown (57P01)', code: '57P01' },
+    { name: 'connection refused', code: 'ECONNREFUSED' },
+  ])('$name is transient: hold the chunk, blame no record', ({ code }) => {
+    expect(classifyDatabaseError(withCode(code))).toBe('transient');
+  });
+
+  it.each([
+    { name: 'undefined table (42P01)', code: '42P01' },
+    { name: 'syntax error (42601)', code: '42601' },
+    { name: 'internal error (XX000)', code: 'XX000' },
+  ])('$name is a fault no record explains: counts towards the delivery limit', ({ code }) => {
+    expect(classifyDatabaseError(withCode(code))).toBe('fault');
+  });
+
+  it('an error that is not from the database is a fault', () => {
+    expect(classifyDatabaseError(new TypeError('x is undefined'))).toBe('fault');
+  });
+});
+
+describe('loadFailureReason — the LOAD_FAILED value', () => {
+  it('names the SQLSTATE, its condition and the schema objects, never the message or detail', () => {
+    const error = Object.assign(new Error('new row violates check constraint "x" — value 350203199001011234'), {
+      code: '23514',
+      constraint: 'credit_records_check',
+      table: 'credit_records',
+      detail: 'Failing row contains (350203199001011234)',
+    });
+    const reason = loadFailureReason(typeormWrapped(error));
+    expect(reason).toBe('SQLSTATE 23514 check_violation; constraint credit_records_check; table credit_records');
+    expect(reason).not.toMatch(/\d{18}/);
+  });
+
+  it('a trigger\'s exception is named raise_exception', () => {
+    expect(loadFailureReason(withCode('P0001', 'poison 350203199001011234'))).toBe('SQLSTATE P0001 raise_exception');
+  });
+
+  it('an unlisted SQLSTATE still gives its code', () => {
+    expect(loadFailureReason(withCode('2200N'))).toBe('SQLSTATE 2200N database_error');
+  });
+
+  it('a schema name that is not a plain identifier is left out', () => {
+    expect(loadFailureReason(Object.assign(withCode('23505'), { constraint: 'k"; 3502' }))).toBe('SQLSTATE 23505 unique_violation');
+  });
+
+  it('an error without a SQLSTATE gives only its class', () => {
+    expect(loadFailureReason(new RangeError('Maximum call stack size exceeded'))).toBe('ERROR RangeError');
   });
 });

@@ -35,6 +35,8 @@ export class BatchReportDto {
   @ApiProperty() loaded!: number;
   @ApiProperty() rejected!: number;
   @ApiProperty({ type: [RejectionDto] }) rejections!: RejectionDto[];
+  @ApiProperty({ description: '超出每批拒收明细存储上限（INGEST_MAX_REJECTIONS_PER_BATCH）而未存储的拒收明细条数；rejected 仍按记录如实计数', example: 0 })
+  rejectionsNotStored!: number;
   @ApiProperty({ nullable: true, type: Number, description: '下一页拒收明细的 offset；为 null 表示已是最后一页' })
   rejectionsNextOffset!: number | null;
 }

@@ -64,6 +64,7 @@ class WorkerSubscriptions implements OnApplicationBootstrap {
         new RecordChunkHandler(batches, records, (code) => catalog.find(code), metrics, new MappingVersions(mappings), new SubjectResolver(registry), {
           acceptWaitMs: config.ingest.publishTimeoutSeconds * 1000,
           clock,
+          maxRejectionsPerBatch: config.loader.maxRejectionsPerBatch,
         }),
     },
     {

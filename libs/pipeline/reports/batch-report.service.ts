@@ -21,6 +21,11 @@ export interface BatchReport {
   readonly loaded: number;
   readonly rejected: number;
   readonly rejections: RejectionView[];
+  /**
+   * Rejection rows not stored because the batch reached INGEST_MAX_REJECTIONS_PER_BATCH: they are
+   * counted, and `rejected` still counts every rejected record.
+   */
+  readonly rejectionsNotStored: number;
   /** Where the next page of rejections starts, or null when this page is the last. */
   readonly rejectionsNextOffset: number | null;
   /** For batches read by a connector: the delivery of the rejections back on its channel (R14). */
@@ -56,6 +61,7 @@ export class BatchReportService {
       loaded: progress.loaded,
       rejected: progress.rejected,
       rejections: rows.slice(0, page.limit).map(explainRejection),
+      rejectionsNotStored: progress.rejectionsNotStored,
       rejectionsNextOffset: more ? page.offset + page.limit : null,
       feedback: (await this.connectors?.feedbackState(batch.id)) ?? null,
     };

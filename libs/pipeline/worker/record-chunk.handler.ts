@@ -2,25 +2,29 @@ import { Logger } from '@nestjs/common';
 import type { CatalogItem } from '../../../catalog/catalog-item.schema';
 import { Delivery, HandlerOutcome } from '../../bus/message-bus';
 import { BatchRepository } from '../../persistence/batch.repository';
-import { isTransientDatabaseError } from '../../persistence/database-errors';
+import { classifyDatabaseError, loadFailureReason } from '../../persistence/database-errors';
 import { RecordRepository } from '../../persistence/record.repository';
 import { HubMetrics } from '../../observability/metrics';
-import { mapRecords } from './map-chunk';
+import { mapRecordsIsolating, prepareChunkIsolating } from './isolate-records';
 import { MappingVersions } from './mapping-versions';
-import { prepareChunk } from './prepare-chunk';
 import { SubjectResolver } from './subject-resolver';
 
 export interface RecordChunkHandlerOptions {
   /** How long a chunk waits for its batch to be accepted before it counts as a failed delivery. */
   readonly acceptWaitMs: number;
   readonly clock: () => Date;
+  /** Most rejection rows stored per batch (INGEST_MAX_REJECTIONS_PER_BATCH); unset: no cap. */
+  readonly maxRejectionsPerBatch?: number;
 }
 
 /**
  * The worker's handler for `hub.records`: validates a chunk and loads it in one transaction,
- * then lets the bus ack it. While the database is unreachable it holds the message and waits
- * (a database outage must not spend delivery attempts and dead-letter good records); any
- * other failure counts towards the delivery limit.
+ * then lets the bus ack it. Every record of an accepted chunk ends loaded or rejected, so its
+ * batch reaches `done`: a record that makes mapping or validation throw, or that PostgreSQL
+ * refuses, is isolated and rejected with LOAD_FAILED while its neighbours load.
+ * While the database is unreachable it holds the message and waits (a database outage must not
+ * spend delivery attempts, dead-letter good records or reject any); a fault no record explains
+ * (our SQL, a missing table) counts towards the delivery limit and ends in the dead-letter queue.
  */
 export class RecordChunkHandler {
   private readonly log = new Logger('RecordChunkHandler');
@@ -53,21 +57,28 @@ export class RecordChunkHandler {
         const stopTimer = this.metrics.chunkSeconds.startTimer();
         const today = this.options.clock();
         const mapping = chunk.mappingVersion === null ? undefined : await this.mappings.get(chunk.supplierId, chunk.itemCode, chunk.mappingVersion);
-        const mapped = mapRecords(item.code, chunk.records, mapping);
+        const { mapped, failures } = mapRecordsIsolating(item.code, chunk.records, mapping);
         const links = await this.resolver.linksFor(mapped, today);
-        const load = prepareChunk(chunk, item, today, { mapped, links });
-        const result = await this.records.loadChunk(load);
+        const load = prepareChunkIsolating(chunk, item, today, { mapped, links }, failures);
+        const result = await this.records.loadChunk(load, { maxRejectionRowsPerBatch: this.options.maxRejectionsPerBatch });
         stopTimer();
         if (result.outcome === 'loaded') {
           const labels = { supplier: chunk.supplierCode, item: chunk.itemCode };
-          this.metrics.recordsLoaded.inc(labels, load.loaded);
-          this.metrics.recordsRejected.inc(labels, load.received - load.loaded);
+          const loaded = load.loaded - result.loadFailed;
+          const loadFailed = load.rejections.filter((r) => r.code === 'LOAD_FAILED').length + result.loadFailed;
+          this.metrics.recordsLoaded.inc(labels, loaded);
+          this.metrics.recordsRejected.inc(labels, load.received - loaded);
+          if (loadFailed > 0) {
+            this.metrics.recordsLoadFailed.inc(labels, loadFailed);
+            this.log.warn(`chunk ${chunk.batchId}/${chunk.chunkNo}: ${loadFailed} record(s) rejected with LOAD_FAILED after ${result.attempts} load attempt(s)`);
+          }
           this.metrics.batchLatency.observe((Date.now() - Date.parse(chunk.receivedAt)) / 1000);
         }
         return 'ack';
       } catch (e) {
-        if (!isTransientDatabaseError(e)) {
-          this.log.error(`chunk ${chunk.batchId}/${chunk.chunkNo} failed (${delivery.previousFailures} earlier failures): ${(e as Error).message}`);
+        if (classifyDatabaseError(e) !== 'transient') {
+          // The reason, not the message: a server message can quote a record's value (a national ID).
+          this.log.error(`chunk ${chunk.batchId}/${chunk.chunkNo} failed (${delivery.previousFailures} earlier failures): ${loadFailureReason(e)}`);
           return 'retry';
         }
         this.metrics.databaseWaits.inc();
