@@ -50,6 +50,8 @@ export type ChunkLoadResult =
 export interface LoadOptions {
   /** Most rejection rows stored for one batch; the rest are counted on the chunk marker. Unset: no cap. */
   readonly maxRejectionRowsPerBatch?: number;
+  /** Told once when the whole chunk was refused and the search for the refused records begins. */
+  readonly onIsolating?: (reason: string) => void;
 }
 
 type Tx = { query(sql: string, parameters?: unknown[]): Promise<unknown> };
@@ -92,7 +94,10 @@ export class RecordRepository {
             newVersions += await storeRecords(tx, chunk, subset, subjectsByCode);
           } catch (e) {
             // Only a refused record is worth going on after; on an outage the transaction is lost anyway.
-            if (classifyDatabaseError(e) === 'record') await tx.query(`ROLLBACK TO SAVEPOINT ${name}`);
+            if (classifyDatabaseError(e) === 'record') {
+              await tx.query(`ROLLBACK TO SAVEPOINT ${name}`);
+              if (savepoints === 1) options.onIsolating?.(loadFailureReason(e));
+            }
             throw e;
           }
           await tx.query(`RELEASE SAVEPOINT ${name}`);

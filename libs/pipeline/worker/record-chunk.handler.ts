@@ -60,7 +60,10 @@ export class RecordChunkHandler {
         const { mapped, failures } = mapRecordsIsolating(item.code, chunk.records, mapping);
         const links = await this.resolver.linksFor(mapped, today);
         const load = prepareChunkIsolating(chunk, item, today, { mapped, links }, failures);
-        const result = await this.records.loadChunk(load, { maxRejectionRowsPerBatch: this.options.maxRejectionsPerBatch });
+        const result = await this.records.loadChunk(load, {
+          maxRejectionRowsPerBatch: this.options.maxRejectionsPerBatch,
+          onIsolating: (reason) => this.log.warn(`chunk ${chunk.batchId}/${chunk.chunkNo}: PostgreSQL refused the chunk (${reason}); isolating the records it refuses`),
+        });
         stopTimer();
         if (result.outcome === 'loaded') {
           const labels = { supplier: chunk.supplierCode, item: chunk.itemCode };
