@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchReport, push, waitForBatchDone } from '../support/hub-client';
 import { HubProcess, sleep, startHubProcess } from '../support/hub-process';
-import { LOAD_FAILED_REASON, POISON_TRIGGER_SQL, recordsWithPoison } from '../support/poison-records';
+import { LOAD_FAILED_REASON, POISON_BEFORE_MIGRATIONS_SQL, recordsWithPoison } from '../support/poison-records';
 import { reconcile, reliabilityCase } from '../support/reliability';
 import { withDatabase } from '../support/test-services';
 
@@ -54,8 +54,8 @@ async function withEmbeddedDatabase<T>(dataDir: string, work: (url: string) => P
 
 /**
  * Issue 11 findings 3 and 6 on the embedded default (PGlite, the in-process bus): the same
- * poison, kill and cap cases as on PostgreSQL + RabbitMQ. The poison trigger is installed while
- * the hub is stopped, the one time this file stops it on purpose.
+ * poison, kill and cap cases as on PostgreSQL + RabbitMQ. The poison trigger is prepared in the
+ * data folder before the hub's first start.
  */
 describe('every accepted record ends loaded or rejected, every batch done (embedded)', () => {
   let dataDir: string;
@@ -66,10 +66,8 @@ describe('every accepted record ends loaded or rejected, every batch done (embed
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'credit-hub-load-failures-'));
-    hub = await start(); // migrates, creates the demo supplier
-    await hub.stop();
-    await withEmbeddedDatabase(dataDir, (url) => withDatabase(url, (db) => db.query(POISON_TRIGGER_SQL)));
-    hub = await start();
+    await withEmbeddedDatabase(dataDir, (url) => withDatabase(url, (db) => db.query(POISON_BEFORE_MIGRATIONS_SQL)));
+    hub = await start(); // migrates (the poison trigger attaches itself), creates the demo supplier
     apiKey = readFileSync(join(dataDir, 'demo-supplier.key'), 'utf8');
   });
 
