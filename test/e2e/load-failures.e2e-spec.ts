@@ -137,6 +137,33 @@ describe('every accepted record ends loaded or rejected, every batch done (servi
 
   reliabilityCase(
     {
+      id: 'G3-clipped-echo-services',
+      group: GROUP,
+      title: 'a rejected value whose echo is clipped inside a surrogate pair no longer fails its chunk',
+      channel: 'REST JSON, services',
+      input: '500 valid penalties, record 99 with decision_date = 199 letters and an emoji (rejected INVALID_DATE; the echo clipped at 200 UTF-16 units ends in a lone high surrogate, which jsonb refuses)',
+      expected: '499 loaded, 1 INVALID_DATE whose value ends in U+FFFD, batch done, nothing dead-lettered (before: the whole chunk failed every delivery and was dead-lettered)',
+    },
+    async () => {
+      const records = recordsWithPoison(50_000, 500, []);
+      records[99] = { ...records[99], decision_date: `${'x'.repeat(199)}😀 2026-01-01` };
+      const batchId = await accepted(records);
+      const report = await waitForBatchDone(api.url, apiKey, batchId, 60_000);
+      expect({ status: report.status, loaded: report.loaded, rejected: report.rejected }).toEqual({ status: 'done', loaded: 499, rejected: 1 });
+      expect(report.rejections).toEqual([expect.objectContaining({ index: 99, field: 'decision_date', code: 'INVALID_DATE', value: `${'x'.repeat(199)}\ufffd…` })]);
+      expect(await deadLettered()).toBe(0);
+      const ledger = await reconcile(database.url, records.map((r) => r.source_key as string));
+      return {
+        observed: `202; report done, loaded ${report.loaded}, rejected ${report.rejected} (INVALID_DATE, echo ending in U+FFFD); dead-letter queue empty`,
+        accepted: records.length,
+        answers500: 0,
+        ...ledger,
+      };
+    },
+  );
+
+  reliabilityCase(
+    {
       id: 'G6-rejection-cap',
       group: GROUP,
       title: `a body of empty records stores at most ${REJECTION_CAP} rejection rows; the rest are counted, the counts stay exact`,
