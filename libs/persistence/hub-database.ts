@@ -15,6 +15,7 @@ import { SubjectRights1765008000000 } from './migrations/1765008000000-subject-r
 import { ListsAndCompliance1765094400000 } from './migrations/1765094400000-lists-and-compliance';
 import { LeanChainTrigger1765180800000 } from './migrations/1765180800000-lean-chain-trigger';
 import { NotificationDelivery1765267200000 } from './migrations/1765267200000-notification-delivery';
+import { DeadLetters1765410000000 } from './migrations/1765410000000-dead-letters';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   ListsAndCompliance1765094400000,
   LeanChainTrigger1765180800000,
   NotificationDelivery1765267200000,
+  DeadLetters1765410000000,
 ];
 
 /**
