@@ -1,4 +1,5 @@
 import { HubDatabase } from './hub-database';
+import { returnedRows } from './update-result';
 
 export type DeadLetterState = 'pending' | 'replayed';
 
@@ -34,6 +35,7 @@ export interface DeadLetterRow {
 export type ReplayClaim =
   | { readonly outcome: 'claimed'; readonly row: DeadLetterRow; readonly body: unknown }
   | { readonly outcome: 'not-found' }
+  | { readonly outcome: 'not-replayable'; readonly row: DeadLetterRow }
   | { readonly outcome: 'already-replayed'; readonly row: DeadLetterRow };
 
 const COLUMNS = `id::text AS id, queue, batch_id AS "batchId", chunk_no AS "chunkNo", supplier_code AS "supplierCode",
@@ -95,20 +97,22 @@ export class DeadLetterRepository {
    * Claims a pending dead letter for replay and, in the same transaction, takes back what the sink
    * recorded for its chunk (the chunk marker and the rejections of its records), so the chunk
    * published again loads through the normal path and the batch's counts stay one per record.
+   * `recordIndexes` answers undefined for a body that cannot be replayed: then nothing changes.
    */
-  async claimForReplay(id: string, recordIndexes: (body: unknown) => readonly number[]): Promise<ReplayClaim> {
+  async claimForReplay(id: string, recordIndexes: (row: DeadLetterRow, body: unknown) => readonly number[] | undefined): Promise<ReplayClaim> {
     if (!/^\d{1,18}$/.test(id)) return { outcome: 'not-found' };
     return this.db.dataSource.transaction(async (tx) => {
       const found: (DeadLetterRow & { body: unknown })[] = await tx.query(`SELECT ${COLUMNS}, body FROM dead_letters WHERE id = $1 FOR UPDATE`, [id]);
       const row = found[0];
       if (!row) return { outcome: 'not-found' } as const;
       if (row.state === 'replayed') return { outcome: 'already-replayed', row } as const;
-      const updated: DeadLetterRow[] = await tx.query(
-        `UPDATE dead_letters SET state = 'replayed', replayed_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id],
+      const indexes = recordIndexes(row, row.body);
+      if (indexes === undefined) return { outcome: 'not-replayable', row } as const;
+      const updated = returnedRows<DeadLetterRow>(
+        await tx.query(`UPDATE dead_letters SET state = 'replayed', replayed_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [id]),
       );
       if (row.batchId !== null && row.chunkNo !== null) {
-        await tx.query('DELETE FROM rejections WHERE batch_id = $1 AND record_index = ANY($2::int[])', [row.batchId, recordIndexes(row.body)]);
+        await tx.query('DELETE FROM rejections WHERE batch_id = $1 AND record_index = ANY($2::int[])', [row.batchId, indexes]);
         await tx.query('DELETE FROM batch_chunks WHERE batch_id = $1 AND chunk_no = $2', [row.batchId, row.chunkNo]);
       }
       return { outcome: 'claimed', row: updated[0], body: row.body } as const;

@@ -107,16 +107,17 @@ export class DeadLetterService {
   }
 
   async replay(id: string): Promise<DeadLetterView> {
-    const claim = await this.deadLetters.claimForReplay(id, (body) => asChunk(body)?.records.map((r) => r.index) ?? []);
+    const claim = await this.deadLetters.claimForReplay(id, (row, body) =>
+      row.queue === QUEUES.records ? asChunk(body)?.records.map((r) => r.index) : undefined,
+    );
     if (claim.outcome === 'not-found') throw new DeadLetterError('DEAD_LETTER_NOT_FOUND', `死信 ${id} 不存在`, [{ id }]);
     if (claim.outcome === 'already-replayed') {
-      throw new DeadLetterError('DEAD_LETTER_ALREADY_REPLAYED', `死信 ${id} 已于 ${claim.row.replayedAt?.toISOString() ?? '此前'} 重放，不再重复重放`, [{ id }]);
+      throw new DeadLetterError('DEAD_LETTER_ALREADY_REPLAYED', `死信 ${id} 已于 ${claim.row.replayedAt ? new Date(claim.row.replayedAt).toISOString() : '此前'} 重放，不再重复重放`, [{ id }]);
     }
-    const chunk = asChunk(claim.body);
-    if (!chunk || claim.row.queue !== QUEUES.records) {
-      await this.deadLetters.unclaim(id);
+    if (claim.outcome === 'not-replayable') {
       throw new DeadLetterError('DEAD_LETTER_NOT_REPLAYABLE', `死信 ${id} 不是可重放的数据块`, [{ id, queue: claim.row.queue }]);
     }
+    const chunk = asChunk(claim.body) as RecordChunkMessage;
     try {
       await this.bus.publish(QUEUES.records, [chunk]);
     } catch (e) {
