@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { BusMessageRepository, StoredMessage } from '../persistence/bus-message.repository';
-import { DeliveryHandler, MessageBus, QueueDepth } from './message-bus';
-import { QueueName, QueuePayloads } from './messages';
+import { DeadLetterHandler, DeliveryHandler, HandlerOutcome, MessageBus, QueueDepth } from './message-bus';
+import { DEAD_LETTER_QUEUE, QueueName, QueuePayloads } from './messages';
 
 export interface EmbeddedBusOptions {
   readonly deliveryLimit: number;
@@ -13,7 +13,9 @@ export interface EmbeddedBusOptions {
  * The in-process bus of the embedded default, with RabbitMQ's contract: a publish resolves once
  * the messages are committed to the embedded database (so they survive kill -9), a delivery is
  * deleted on ack, counted on retry and parked as dead past the delivery limit. After a crash,
- * every message that was not acknowledged is delivered again.
+ * every message that was not acknowledged is delivered again. A dead-lettered message moves to the
+ * `hub.dead-letter` queue of the same table, as RabbitMQ's dead-letter exchange would route it, so
+ * the same dead-letter sink records it on both buses (ADR 0012).
  */
 export class EmbeddedBus implements MessageBus {
   private readonly log = new Logger('EmbeddedBus');
@@ -39,11 +41,31 @@ export class EmbeddedBus implements MessageBus {
   }
 
   async consume<Q extends QueueName>(queue: Q, handler: DeliveryHandler<Q>): Promise<void> {
-    this.loops.push(this.pump(queue, handler));
+    this.loops.push(this.pump(queue, (message) => this.deliver(queue, message, handler)));
+  }
+
+  async consumeDeadLetters(handler: DeadLetterHandler): Promise<void> {
+    this.loops.push(
+      this.pump(DEAD_LETTER_QUEUE, async (message) => {
+        // A dead letter is not counted again: `retry` leaves it ready for the next poll.
+        const outcome = await handler({
+          key: `embedded:${message.id}`,
+          body: message.body,
+          queue: message.deadLetteredFrom ?? 'unknown',
+          reason: message.lastError ?? 'unknown',
+          deliveries: message.deliveries,
+          deadLetteredAt: message.deadLetteredAt ?? new Date(),
+        }).catch((e: Error) => {
+          this.log.warn(`dead-letter handler failed on message ${message.id}: ${e.message}`);
+          return 'retry' as const;
+        });
+        if (outcome === 'ack') await this.messages.ack(message.id).catch((e: Error) => this.log.warn(`could not settle dead letter ${message.id}: ${e.message}`));
+      }),
+    );
   }
 
   async depth(queue: QueueName): Promise<QueueDepth> {
-    const d = await this.messages.depth(queue);
+    const d = await this.messages.depth(queue, DEAD_LETTER_QUEUE);
     return { ready: d.ready, deadLettered: d.dead };
   }
 
@@ -53,7 +75,7 @@ export class EmbeddedBus implements MessageBus {
     await Promise.allSettled(this.loops);
   }
 
-  private async pump<Q extends QueueName>(queue: Q, handler: DeliveryHandler<Q>): Promise<void> {
+  private async pump(queue: string, deliver: (message: StoredMessage) => Promise<void>): Promise<void> {
     const running = new Set<Promise<void>>();
     while (!this.stopped) {
       const free = this.options.prefetch - running.size;
@@ -67,7 +89,7 @@ export class EmbeddedBus implements MessageBus {
       }
       for (const message of batch) {
         this.inFlight.add(message.id);
-        const work = this.deliver(message, handler).finally(() => {
+        const work = deliver(message).finally(() => {
           this.inFlight.delete(message.id);
           running.delete(work);
           this.wakeAll();
@@ -79,8 +101,8 @@ export class EmbeddedBus implements MessageBus {
     await Promise.allSettled(running);
   }
 
-  private async deliver<Q extends QueueName>(message: StoredMessage, handler: DeliveryHandler<Q>): Promise<void> {
-    let outcome;
+  private async deliver<Q extends QueueName>(queue: Q, message: StoredMessage, handler: DeliveryHandler<Q>): Promise<void> {
+    let outcome: HandlerOutcome;
     let error = 'handler asked for a retry';
     try {
       outcome = await handler({
@@ -94,9 +116,11 @@ export class EmbeddedBus implements MessageBus {
     }
     try {
       if (outcome === 'ack') await this.messages.ack(message.id);
-      else if (outcome === 'dead-letter') await this.messages.deadLetter(message.id, error);
-      else if ((await this.messages.fail(message.id, this.options.deliveryLimit, error)) === 'dead') {
-        this.log.error(`message ${message.id} dead-lettered after ${this.options.deliveryLimit} failed deliveries`);
+      else if (outcome === 'dead-letter') {
+        await this.messages.deadLetter(message.id, DEAD_LETTER_QUEUE, 'rejected');
+        this.log.error(`message ${message.id} of ${queue} dead-lettered: its handler gave up on it`);
+      } else if ((await this.messages.fail(message.id, this.options.deliveryLimit, error, DEAD_LETTER_QUEUE)) === 'dead') {
+        this.log.error(`message ${message.id} of ${queue} dead-lettered after ${this.options.deliveryLimit} failed deliveries`);
       }
     } catch (e) {
       // Unsettled: it stays ready and is delivered again, which the idempotent handler absorbs.

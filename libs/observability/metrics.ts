@@ -74,6 +74,17 @@ export class HubMetrics {
     labelNames: ['state'],
     registers: [this.registry],
   });
+  readonly deadLetters = new Gauge({
+    name: 'credithub_dead_letters',
+    help: 'Dead-lettered chunks recorded for operators (ADR 0012): pending (awaiting a replay) and replayed',
+    labelNames: ['state'],
+    registers: [this.registry],
+  });
+  readonly deadLettersRecorded = new Counter({
+    name: 'credithub_dead_letters_recorded_total',
+    help: 'Dead letters this process took from the dead-letter queue and recorded',
+    registers: [this.registry],
+  });
   readonly notificationsOldestPendingSeconds = new Gauge({
     name: 'credithub_notifications_oldest_pending_seconds',
     help: 'Age of the oldest pending notice (0 when none)',

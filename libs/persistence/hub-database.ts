@@ -16,6 +16,7 @@ import { ListsAndCompliance1765094400000 } from './migrations/1765094400000-list
 import { LeanChainTrigger1765180800000 } from './migrations/1765180800000-lean-chain-trigger';
 import { NotificationDelivery1765267200000 } from './migrations/1765267200000-notification-delivery';
 import { LoadFailuresAndRejectionCap1765400000000 } from './migrations/1765400000000-load-failures-and-rejection-cap';
+import { DeadLetters1765410000000 } from './migrations/1765410000000-dead-letters';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   LeanChainTrigger1765180800000,
   NotificationDelivery1765267200000,
   LoadFailuresAndRejectionCap1765400000000,
+  DeadLetters1765410000000,
 ];
 
 /**

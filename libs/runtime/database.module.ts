@@ -7,6 +7,7 @@ import { MappingRepository } from '../persistence/mapping.repository';
 import { SubjectRegistryRepository } from '../persistence/subject-registry.repository';
 import { CalendarRepository } from '../persistence/calendar.repository';
 import { BusMessageRepository } from '../persistence/bus-message.repository';
+import { DeadLetterRepository } from '../persistence/dead-letter.repository';
 import { OutboxRepository } from '../persistence/outbox.repository';
 import { HealthRepository } from '../persistence/health.repository';
 import { HubDatabase } from '../persistence/hub-database';
@@ -29,6 +30,7 @@ const repositories = [
   MappingRepository,
   SubjectRegistryRepository,
   BusMessageRepository,
+  DeadLetterRepository,
   CalendarRepository,
   HealthRepository,
   OutboxRepository,

@@ -6,6 +6,7 @@ import { MESSAGE_BUS, MessageBus } from '../bus/message-bus';
 import { HubConfig } from '../config/hub-config';
 import { BatchRepository } from '../persistence/batch.repository';
 import { ConnectorRepository } from '../persistence/connector.repository';
+import { DeadLetterRepository } from '../persistence/dead-letter.repository';
 import { MappingRepository } from '../persistence/mapping.repository';
 import { SupplierRepository } from '../persistence/supplier.repository';
 import { ConnectorAdminService } from '../pipeline/admin/connector-admin.service';
@@ -38,8 +39,9 @@ export const SECRET_BOX = Symbol('SECRET_BOX');
     },
     {
       provide: BatchReportService,
-      inject: [BatchRepository, ConnectorRepository],
-      useFactory: (batches: BatchRepository, connectors: ConnectorRepository) => new BatchReportService(batches, connectors),
+      inject: [BatchRepository, ConnectorRepository, DeadLetterRepository],
+      useFactory: (batches: BatchRepository, connectors: ConnectorRepository, deadLetters: DeadLetterRepository) =>
+        new BatchReportService(batches, connectors, deadLetters),
     },
     {
       provide: ConnectorRuntime,

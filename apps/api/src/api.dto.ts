@@ -39,6 +39,8 @@ export class BatchReportDto {
   rejectionsNotStored!: number;
   @ApiProperty({ nullable: true, type: Number, description: '下一页拒收明细的 offset；为 null 表示已是最后一页' })
   rejectionsNextOffset!: number | null;
+  @ApiProperty({ required: false, description: '本批次进入死信队列、待运营人员重放的数据块数；其记录暂按 LOAD_FAILED 计入拒收', example: 0 })
+  deadLetters?: number;
 }
 
 export class RecordViewDto {

@@ -48,10 +48,12 @@ import { ComplianceModule } from '../../../libs/runtime/compliance.module';
 import { SubjectRightsController } from './rights/subject-rights.controller';
 import { RightsAdminController } from './rights/rights-admin.controller';
 import { SupplierObjectionsController } from './rights/supplier-objections.controller';
+import { DeadLettersController } from './admin/dead-letters.controller';
+import { DeadLetterModule } from '../../../libs/runtime/dead-letter.module';
 
 /** The HTTP edge: controllers translate, the services of libs/pipeline do the work. */
 @Module({
-  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule, PipelineModule, JobsModule, CalendarModule, RightsModule, QueryModule, ComplianceModule],
+  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule, PipelineModule, JobsModule, CalendarModule, RightsModule, QueryModule, ComplianceModule, DeadLetterModule],
   controllers: [
     IngestController,
     BatchesController,
@@ -75,6 +77,7 @@ import { SupplierObjectionsController } from './rights/supplier-objections.contr
     SubjectRightsController,
     RightsAdminController,
     SupplierObjectionsController,
+    DeadLettersController,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },

@@ -14,6 +14,7 @@ import { BatchRepository } from '../../../libs/persistence/batch.repository';
 import { RecordRepository } from '../../../libs/persistence/record.repository';
 import { RecordChunkHandler } from '../../../libs/pipeline/worker/record-chunk.handler';
 import { BusModule } from '../../../libs/runtime/bus.module';
+import { DeadLetterSinkModule } from '../../../libs/runtime/dead-letter.module';
 import { CatalogModule } from '../../../libs/runtime/catalog.module';
 import { DatabaseModule } from '../../../libs/runtime/database.module';
 import { MetricsModule } from '../../../libs/runtime/metrics.module';
@@ -46,7 +47,7 @@ class WorkerSubscriptions implements OnApplicationBootstrap {
 }
 
 @Module({
-  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule],
+  imports: [DatabaseModule, BusModule, CatalogModule, MetricsModule, DeadLetterSinkModule],
   providers: [
     {
       provide: RecordChunkHandler,

@@ -30,6 +30,11 @@ export interface BatchReport {
   readonly rejectionsNextOffset: number | null;
   /** For batches read by a connector: the delivery of the rejections back on its channel (R14). */
   readonly feedback: FeedbackState | null;
+  /**
+   * Chunks of this batch in the dead-letter list awaiting an operator's replay (ADR 0012); their
+   * records are counted rejected (LOAD_FAILED) until a replay loads them.
+   */
+  readonly deadLetters?: number;
 }
 
 export type BatchViewer = { kind: 'supplier'; supplierId: string } | { kind: 'operator' };
@@ -45,6 +50,7 @@ export class BatchReportService {
   constructor(
     private readonly batches: BatchRepository,
     private readonly connectors?: ConnectorRepository,
+    private readonly deadLetters?: { pendingForBatch(batchId: string): Promise<number> },
   ) {}
 
   async report(batchId: string, viewer: BatchViewer, page: { offset: number; limit: number }): Promise<BatchReport> {
@@ -64,6 +70,7 @@ export class BatchReportService {
       rejectionsNotStored: progress.rejectionsNotStored,
       rejectionsNextOffset: more ? page.offset + page.limit : null,
       feedback: (await this.connectors?.feedbackState(batch.id)) ?? null,
+      deadLetters: (await this.deadLetters?.pendingForBatch(batch.id)) ?? 0,
     };
   }
 

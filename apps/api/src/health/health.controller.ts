@@ -6,6 +6,7 @@ import { QUEUES } from '../../../../libs/bus/messages';
 import { HubMetrics } from '../../../../libs/observability/metrics';
 import { HealthRepository } from '../../../../libs/persistence/health.repository';
 import { OutboxRepository } from '../../../../libs/persistence/outbox.repository';
+import { DeadLetterService } from '../../../../libs/pipeline/dead-letters/dead-letter.service';
 import { CLOCK, Clock } from '../../../../libs/runtime/tokens';
 
 @ApiTags('operations')
@@ -17,6 +18,7 @@ export class HealthController {
     private readonly metrics: HubMetrics,
     private readonly outbox: OutboxRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly deadLetters: DeadLetterService,
   ) {}
 
   @Get('health/live')
@@ -27,7 +29,7 @@ export class HealthController {
   }
 
   @Get('health/ready')
-  @ApiOperation({ summary: '就绪检查：数据库可达、迁移已执行、消息队列已连接' })
+  @ApiOperation({ summary: '就绪检查：数据库可达、迁移已执行、消息队列当前通道可用' })
   async ready(@Res() response: Response): Promise<void> {
     const database = await this.health.databaseReady();
     const bus = this.bus.isConnected();
@@ -48,6 +50,13 @@ export class HealthController {
       this.metrics.queueDepth.set({ queue: 'hub.dead-letter' }, depth.deadLettered);
     } catch {
       /* depth is best effort; the other metrics still matter during an outage */
+    }
+    try {
+      const dead = await this.deadLetters.counts();
+      this.metrics.deadLetters.set({ state: 'pending' }, dead.pending);
+      this.metrics.deadLetters.set({ state: 'replayed' }, dead.replayed);
+    } catch {
+      /* as above: best effort */
     }
     try {
       const unsent = await this.outbox.unsentSummary();
