@@ -38,6 +38,7 @@ export class IngestController {
       body: request,
       contentType: request.headers['content-type'],
       contentLength: length === undefined ? undefined : Number(length),
+      contentEncoding: headerValue(request.headers['content-encoding']),
       idempotencyKey: headerValue(request.headers['idempotency-key']),
       channel: 'rest-push',
     });
