@@ -110,6 +110,7 @@ export class JsonArraySplitter {
   }
 
   end(): void {
+    if (this.state === 'before') throw new IngestError('EMPTY_BODY', '请求体为空');
     if (this.state !== 'after') throw this.malformed('JSON 数组不完整', 'unexpected end of input');
   }
 

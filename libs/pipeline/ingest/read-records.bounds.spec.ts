@@ -171,6 +171,12 @@ describe('measureRecord: one iterative walk, stopped at the first bound', () => 
   });
 });
 
+describe('an empty body', () => {
+  it('is EMPTY_BODY for a JSON body of nothing but whitespace', async () => {
+    expect((await refusalOf(read(Buffer.from(' \n'), 'json'))).code).toBe('EMPTY_BODY');
+  });
+});
+
 describe('Content-Encoding', () => {
   it('inflates gzip and reads the records', async () => {
     const records = await read(gzipSync(Buffer.from('{"n":1}\n{"n":2}\n')), 'ndjson', { decode: { contentEncoding: 'gzip' } });

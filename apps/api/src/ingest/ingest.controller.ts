@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { IngestService } from '../../../../libs/pipeline/ingest/ingest.service';
+import { IngestService, Receipt } from '../../../../libs/pipeline/ingest/ingest.service';
 import { AuthenticatedRequest, SupplierGuard } from '../auth.guards';
 import { ErrorResponseDto, IngestReceiptDto } from '../api.dto';
 import { HubMetrics } from '../../../../libs/observability/metrics';
@@ -32,16 +32,24 @@ export class IngestController {
     const supplier = request.caller?.kind === 'supplier' ? request.caller.supplier : undefined;
     if (!supplier) throw new Error('SupplierGuard did not run');
     const length = request.headers['content-length'];
-    const receipt = await this.ingest.submit({
-      supplier,
-      itemCode,
-      body: request,
-      contentType: request.headers['content-type'],
-      contentLength: length === undefined ? undefined : Number(length),
-      contentEncoding: headerValue(request.headers['content-encoding']),
-      idempotencyKey: headerValue(request.headers['idempotency-key']),
-      channel: 'rest-push',
-    });
+    let receipt: Receipt;
+    try {
+      receipt = await this.ingest.submit({
+        supplier,
+        itemCode,
+        body: request,
+        contentType: request.headers['content-type'],
+        contentLength: length === undefined ? undefined : Number(length),
+        contentEncoding: headerValue(request.headers['content-encoding']),
+        idempotencyKey: headerValue(request.headers['idempotency-key']),
+        channel: 'rest-push',
+      });
+    } catch (e) {
+      // Refused before the body was read to its end (a bomb, a wide header): the rest is not read,
+      // so this connection cannot carry another request.
+      if (!request.complete) request.res?.setHeader('Connection', 'close');
+      throw e;
+    }
     if (!receipt.replayed) this.metrics.recordsReceived.inc({ supplier: supplier.code, item: itemCode }, receipt.received);
     return { batchId: receipt.batchId, received: receipt.received };
   }
