@@ -9,6 +9,7 @@ import type { RecordChunkMessage } from '../../bus/messages';
 import type { BatchRepository } from '../../persistence/batch.repository';
 import type { Supplier } from '../../persistence/supplier.repository';
 import { IngestService } from './ingest.service';
+import { asFields } from './read-records';
 
 const supplier = { id: 's1', code: 'xm-court', items: ['administrative_penalty'] } as unknown as Supplier;
 
@@ -73,6 +74,21 @@ describe('IngestService.submitRecords — bounded records and chunks', () => {
       records: from([{ source_key: 'big', text: 'x'.repeat(2 * 1024 * 1024) }, { source_key: 'wide', ...wide }]),
     });
     expect(published.flatMap((c) => c.records.map((r) => r.refusal?.code))).toEqual(['RECORD_TOO_LARGE', 'RECORD_TOO_LARGE']);
+  });
+
+  it('keeps a refusal made while a file was read (SFTP): the row is refused with its code and source key', async () => {
+    const { ingest, published } = service({ chunkMaxBytes: 4 * 1024 * 1024, maxRecordBytes: 1024 * 1024 });
+    const refusal = { code: 'ENCODING_MISMATCH' as const, field: '(record)', value: '第 3 行，字节偏移 14' };
+    await ingest.submitRecords({
+      supplier,
+      itemCode: 'administrative_penalty',
+      channel: 'sftp',
+      records: from([asFields({ index: 0, fields: { source_key: 'f1', name: '\ufffd' }, refusal }), { source_key: 'f2' }]),
+    });
+    expect(published.flatMap((c) => c.records)).toEqual([
+      { index: 0, sourceKey: 'f1', payload: {}, refusal },
+      { index: 1, sourceKey: 'f2', payload: {} },
+    ]);
   });
 
   it('cuts chunks by bytes: 1.5 MB records go two to a 4 MiB chunk, never past it', async () => {

@@ -10,7 +10,7 @@ import { ChunkSpool } from './chunk-spool';
 import { decodeBody } from './decode-body';
 import { IngestError } from './ingest-error';
 import { parseIngestMediaType } from './media-type';
-import { readRecords, SubmittedRecord } from './read-records';
+import { READ_REFUSAL, readRecords, SubmittedRecord } from './read-records';
 import { DEFAULT_RECORD_BOUNDS, measureRecord, RecordBounds } from './record-bounds';
 
 export interface Submission {
@@ -111,7 +111,10 @@ export class IngestService {
     this.checkItem(batch.supplier, batch.itemCode);
     const records = (async function* () {
       let index = 0;
-      for await (const fields of batch.records) yield { index: index++, fields };
+      for await (const fields of batch.records) {
+        const refusal = (fields as { [READ_REFUSAL]?: RecordRefusal })[READ_REFUSAL];
+        yield { index: index++, fields, refusal };
+      }
     })();
     return this.ingest(batch, records, () => undefined, false);
   }

@@ -14,6 +14,21 @@ export interface SubmittedRecord {
   readonly refusal?: RecordRefusal;
 }
 
+/**
+ * How a reader outside the REST edge (an SFTP file) hands a record refused while it was read to
+ * IngestService.submitRecords, whose records are plain field maps: a symbol-keyed member, which
+ * no supplier data can carry and which JSON never writes.
+ */
+export const READ_REFUSAL = Symbol('read-refusal');
+
+export function asFields(record: SubmittedRecord): Record<string, unknown> {
+  return record.refusal ? { ...pickSourceKey(record.fields), [READ_REFUSAL]: record.refusal } : record.fields;
+}
+
+function pickSourceKey(fields: Record<string, unknown>): Record<string, unknown> {
+  return 'source_key' in fields ? { source_key: fields.source_key } : {};
+}
+
 export interface ReadLimits extends RecordBounds {
   /** Columns of a CSV header; a wider header refuses the body. */
   readonly maxCsvColumns: number;
