@@ -140,6 +140,17 @@ describe('a CSV header is checked in one pass', () => {
     expect(error.message).toBe('CSV 表头有 1001 列，超过上限 1000 列');
   });
 
+  it('refuses a 200,000-column header past the record limit before the CSV parser sees it', async () => {
+    const header = Array.from({ length: 200_000 }, (_, i) => `c${i}`).join(',');
+    const error = await refusalOf(read(Buffer.from(`${header}\nx\n`), 'csv', { size: 65536, maxBytes: 8 * 1024 * 1024 }));
+    expect(error.message).toMatch(/^CSV 表头至少有 \d+ 列，超过上限 1000 列$/);
+  });
+
+  it('counts columns outside quotes only', async () => {
+    const records = await read(Buffer.from('"a,b",c\n1,2\n'), 'csv', { limits: { maxCsvColumns: 2 } as Partial<ReadLimits> });
+    expect(records).toEqual([{ index: 0, fields: { 'a,b': '1', c: '2' } }]);
+  });
+
   it('finds a duplicate among 200,000 names (a Set, not indexOf per name)', () => {
     const names = Array.from({ length: 200_000 }, (_, i) => `c${i}`);
     names.push('c7');

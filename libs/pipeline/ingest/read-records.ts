@@ -1,5 +1,5 @@
 import { parse as parseCsv } from 'csv-parse';
-import { pipeline, Readable } from 'node:stream';
+import { pipeline, Readable, Transform, TransformCallback } from 'node:stream';
 import type { RecordRefusal } from '../../bus/messages';
 import { IngestError } from './ingest-error';
 import { JsonArraySplitter } from './json-array-splitter';
@@ -154,6 +154,7 @@ async function* readCsv(text: Readable, limits: ReadLimits, broken: BrokenLines)
   const headerEnd = 1;
   const rows = pipeline(
     text,
+    new CsvHeaderGuard(limits.maxCsvColumns, limits.maxRecordBytes),
     parseCsv({
       columns: (header: string[]) => {
         const bad = broken.get(1);
@@ -188,6 +189,64 @@ async function* readCsv(text: Readable, limits: ReadLimits, broken: BrokenLines)
       ]);
     }
     throw asMalformed(e, { index: records ?? index, line }, `CSV 第 ${line ?? '?'} 行格式错误`);
+  }
+}
+
+/**
+ * Counts the header's columns with a plain scan before the CSV parser sees a byte of it: a
+ * 100,000-column header is refused after one pass over its characters, not after the parser has
+ * built 100,000 names (issue 11 finding 6). Holds at most one header line (≤ maxBytes characters).
+ */
+class CsvHeaderGuard extends Transform {
+  private held: string[] = [];
+  private heldLength = 0;
+  private columns = 1;
+  private inQuotes = false;
+  private passing = false;
+
+  constructor(
+    private readonly maxColumns: number,
+    private readonly maxBytes: number,
+  ) {
+    super({ decodeStrings: false, encoding: 'utf8' });
+  }
+
+  override _transform(chunk: string | Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    const text = String(chunk);
+    if (this.passing) return done(null, text);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) this.inQuotes = !this.inQuotes;
+      else if (this.inQuotes) continue;
+      else if (c === 0x2c) this.columns++;
+      else if (c === 0x0a) {
+        if (this.columns > this.maxColumns) return done(this.tooWide());
+        this.passing = true;
+        const out = this.held.join('') + text;
+        this.held = [];
+        return done(null, out);
+      }
+    }
+    this.held.push(text);
+    this.heldLength += text.length;
+    if (this.heldLength > this.maxBytes) {
+      return done(
+        this.columns > this.maxColumns
+          ? this.tooWide()
+          : new IngestError('MALFORMED_BODY', `CSV 第 1 行超过单条记录上限 ${this.maxBytes} 字节`, [{ line: 1, limit: this.maxBytes, reason: 'header too large' }]),
+      );
+    }
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (!this.passing && this.columns > this.maxColumns) return done(this.tooWide());
+    done(null, this.held.join(''));
+  }
+
+  private tooWide(): IngestError {
+    const counted = this.passing || this.heldLength <= this.maxBytes ? `有 ${this.columns} 列` : `至少有 ${this.columns} 列`;
+    return new IngestError('MALFORMED_BODY', `CSV 表头${counted}，超过上限 ${this.maxColumns} 列`, [{ line: 1, limit: this.maxColumns, reason: 'too many columns' }]);
   }
 }
 
