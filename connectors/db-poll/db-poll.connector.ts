@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { writeJson } from '../shared/json-text';
 import { z } from 'zod';
 import { Connector, ConnectorContext, ConnectorError, Cursor, Feedback, ReadBatch } from '../connector.contract';
 import { DbPollConfig } from './db-poll.config';
@@ -299,5 +300,8 @@ function show(name: string): string {
 }
 
 function digest(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 20);
+  // Without recursion: a JSON column may hold a record nested thousands of levels deep.
+  const hash = createHash('sha256');
+  writeJson(value, (text) => hash.update(text));
+  return hash.digest('hex').slice(0, 20);
 }

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { decodeBody } from '../../libs/pipeline/ingest/decode-body';
 import type { BodyFormat } from '../../libs/pipeline/ingest/media-type';
-import { readRecords } from '../../libs/pipeline/ingest/read-records';
+import { asFields, readRecords } from '../../libs/pipeline/ingest/read-records';
 import {
   ConnectorError,
   type Connector,
@@ -344,9 +344,10 @@ function localRecords(localPath: string, charset: FileCharset, format: BodyForma
   return {
     async *[Symbol.asyncIterator]() {
       const source = fs.createReadStream(localPath, { highWaterMark: 256 * 1024 });
-      const text = decodeBody(source, charset, maxBytes);
+      // As on the REST edge: in NDJSON and CSV a bad byte costs its row; a record too large is refused in its place.
+      const text = decodeBody(source, charset, maxBytes, { invalidBytes: format === 'json' ? 'body' : 'line' });
       try {
-        for await (const record of readRecords(text, format)) yield record.fields;
+        for await (const record of readRecords(text, format)) yield asFields(record);
       } finally {
         // A consumer that stops early must not leave the file open.
         text.destroy();

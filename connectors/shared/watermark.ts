@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { writeJson } from './json-text';
 
 /** High-water marks of incremental pulls (REST `since`, SOAP incremental parameter), shared by the pull connectors. */
 
@@ -62,5 +63,7 @@ export function sinceToSend(since: string, lookBackSeconds: number): string {
 
 /** Short content fingerprint of a page: the same records give the same batch key, different records a different one. */
 export function recordsDigest(records: readonly unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(records)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256');
+  writeJson(records, (text) => hash.update(text));
+  return hash.digest('hex').slice(0, 16);
 }

@@ -50,7 +50,7 @@ describe('loadHubConfig — defaults (the embedded default)', () => {
   });
 
   it('has the documented tuning defaults', () => {
-    expect(config.ingest).toEqual({ maxBytes: 256 * 1024 * 1024, chunkSize: 500, publishTimeoutSeconds: 300 });
+    expect(config.ingest).toEqual({ maxBytes: 256 * 1024 * 1024, chunkSize: 500, publishTimeoutSeconds: 300, maxRecordBytes: 1024 * 1024, maxFieldsPerRecord: 500, maxDepth: 32, maxCsvColumns: 1000, chunkMaxBytes: 4 * 1024 * 1024 });
     expect(config.worker).toEqual({ concurrency: 4 });
     expect(config.database).toEqual({ url: undefined, poolSize: 10, statementTimeoutMs: 60_000 });
     expect(config.bus).toEqual({ url: undefined, deliveryLimit: 10, confirmTimeoutMs: 15_000, prefetch: 8 });
@@ -161,14 +161,25 @@ describe('loadHubConfig — every bad variable at once', () => {
     { name: 'DB_POOL_SIZE', value: '0' },
     { name: 'BUS_CONFIRM_TIMEOUT_MS', value: 'soon' },
     { name: 'HUB_DEMO_SUPPLIER', value: 'yes' },
+    { name: 'INGEST_MAX_RECORD_BYTES', value: '10' },
+    { name: 'INGEST_MAX_FIELDS_PER_RECORD', value: 'many' },
+    { name: 'INGEST_MAX_DEPTH', value: '1000' },
+    { name: 'INGEST_MAX_CSV_COLUMNS', value: '0' },
+    { name: 'INGEST_CHUNK_MAX_BYTES', value: String(64 * 1024 * 1024) },
   ])('$name=$value is out of range', ({ name, value }) => {
     expect(problemsOf({ [name]: value })).toEqual([expect.stringMatching(new RegExp(`^${name}: `))]);
+  });
+
+  it('refuses a record limit larger than a chunk: one record must fit in one broker message', () => {
+    expect(problemsOf({ INGEST_MAX_RECORD_BYTES: String(8 * 1024 * 1024), INGEST_CHUNK_MAX_BYTES: String(4 * 1024 * 1024) })).toEqual([
+      expect.stringMatching(/^INGEST_MAX_RECORD_BYTES: /),
+    ]);
   });
 
   it('reads numbers from their text', () => {
     const config = loadHubConfig({ PORT: '8080', INGEST_CHUNK_SIZE: '1000', INGEST_MAX_BYTES: '1048576' });
     expect(config.http.port).toBe(8080);
-    expect(config.ingest).toEqual({ maxBytes: 1_048_576, chunkSize: 1000, publishTimeoutSeconds: 300 });
+    expect(config.ingest).toMatchObject({ maxBytes: 1_048_576, chunkSize: 1000, publishTimeoutSeconds: 300 });
   });
 });
 

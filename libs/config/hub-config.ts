@@ -44,6 +44,12 @@ export const hubEnvSchema = z.object({
   INGEST_CHUNK_SIZE: intFrom(1, 5000, 500),
   INGEST_PUBLISH_TIMEOUT_S: intFrom(5, 3600, 300),
   INGEST_MAX_REJECTIONS_PER_BATCH: intFrom(0, 10_000_000, 10_000),
+  INGEST_MAX_RECORD_BYTES: intFrom(1024, 8 * 1024 * 1024, 1024 * 1024),
+  INGEST_MAX_FIELDS_PER_RECORD: intFrom(10, 100_000, 500),
+  INGEST_MAX_DEPTH: intFrom(2, 256, 32),
+  INGEST_MAX_CSV_COLUMNS: intFrom(10, 100_000, 1000),
+  // RabbitMQ 4.x refuses messages over 16 MiB (max_message_size): a chunk stays well under it.
+  INGEST_CHUNK_MAX_BYTES: intFrom(64 * 1024, 12 * 1024 * 1024, 4 * 1024 * 1024),
   WORKER_PREFETCH: intFrom(1, 1000, 8),
   WORKER_CONCURRENCY: intFrom(1, 64, 4),
   BUS_DELIVERY_LIMIT: intFrom(1, 1000, 10),
@@ -92,8 +98,21 @@ export interface HubConfig {
    * in the outbox for operators to read and send.
    */
   readonly notificationWebhook?: { readonly url: string; readonly secret: string; readonly timeoutMs: number };
-  /** publishTimeoutSeconds: the longest a batch may stay `receiving`; past it the publisher is taken for dead. */
-  readonly ingest: { readonly maxBytes: number; readonly chunkSize: number; readonly publishTimeoutSeconds: number };
+  /**
+   * publishTimeoutSeconds: the longest a batch may stay `receiving`; past it the publisher is taken for dead.
+   * The record bounds (issue 11, bounded work per input): a record past any of them is refused
+   * with RECORD_TOO_LARGE and its neighbours load; a chunk is cut at chunkMaxBytes as well as at chunkSize records.
+   */
+  readonly ingest: {
+    readonly maxBytes: number;
+    readonly chunkSize: number;
+    readonly publishTimeoutSeconds: number;
+    readonly maxRecordBytes: number;
+    readonly maxFieldsPerRecord: number;
+    readonly maxDepth: number;
+    readonly maxCsvColumns: number;
+    readonly chunkMaxBytes: number;
+  };
   readonly worker: { readonly concurrency: number };
   /** Most rejection rows stored per batch; further rows are counted (`rejectionsNotStored`), not stored. */
   readonly loader: { readonly maxRejectionsPerBatch: number };
@@ -122,6 +141,9 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   }
   if (Boolean(raw.HUB_NOTIFY_WEBHOOK_URL) !== Boolean(raw.HUB_NOTIFY_WEBHOOK_SECRET)) {
     problems.push('HUB_NOTIFY_WEBHOOK_URL and HUB_NOTIFY_WEBHOOK_SECRET: set both (notices are signed) or neither (no delivery)');
+  }
+  if (parsed.success && parsed.data.INGEST_MAX_RECORD_BYTES > parsed.data.INGEST_CHUNK_MAX_BYTES) {
+    problems.push('INGEST_MAX_RECORD_BYTES: must not exceed INGEST_CHUNK_MAX_BYTES (one record must fit in one chunk)');
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -152,7 +174,16 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       e.HUB_NOTIFY_WEBHOOK_URL && e.HUB_NOTIFY_WEBHOOK_SECRET
         ? { url: e.HUB_NOTIFY_WEBHOOK_URL, secret: e.HUB_NOTIFY_WEBHOOK_SECRET, timeoutMs: e.HUB_NOTIFY_TIMEOUT_MS }
         : undefined,
-    ingest: { maxBytes: e.INGEST_MAX_BYTES, chunkSize: e.INGEST_CHUNK_SIZE, publishTimeoutSeconds: e.INGEST_PUBLISH_TIMEOUT_S },
+    ingest: {
+      maxBytes: e.INGEST_MAX_BYTES,
+      chunkSize: e.INGEST_CHUNK_SIZE,
+      publishTimeoutSeconds: e.INGEST_PUBLISH_TIMEOUT_S,
+      maxRecordBytes: e.INGEST_MAX_RECORD_BYTES,
+      maxFieldsPerRecord: e.INGEST_MAX_FIELDS_PER_RECORD,
+      maxDepth: e.INGEST_MAX_DEPTH,
+      maxCsvColumns: e.INGEST_MAX_CSV_COLUMNS,
+      chunkMaxBytes: e.INGEST_CHUNK_MAX_BYTES,
+    },
     worker: { concurrency: e.WORKER_CONCURRENCY },
     loader: { maxRejectionsPerBatch: e.INGEST_MAX_REJECTIONS_PER_BATCH },
     logLevel: e.LOG_LEVEL,

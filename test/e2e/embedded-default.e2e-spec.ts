@@ -2,8 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { penaltyRecord, uscc } from '../fixtures/credit-data';
+import * as iconv from 'iconv-lite';
 import { push, querySubject, waitForBatchDone } from '../support/hub-client';
 import { HubProcess, startHubProcess } from '../support/hub-process';
+import { reliabilityCase } from '../support/reliability';
 
 jest.setTimeout(240_000);
 
@@ -57,4 +59,38 @@ describe('the embedded default', () => {
     expect({ loaded: report.loaded, rejected: report.rejected }).toEqual({ loaded: 3_000, rejected: 0 });
     expect((await querySubject(hub.url, uscc(12_999))).status).toBe(200);
   });
+
+  reliabilityCase(
+    {
+      id: 'G4-ndjson-bad-bytes-embedded',
+      group: 'G edges (wave 2 findings)',
+      title: 'an NDJSON body with bytes invalid in its charset is answered; only the broken line is refused',
+      channel: 'REST NDJSON, embedded',
+      input: '4 NDJSON lines declared UTF-8, line 3 holding a GBK-encoded company name',
+      expected: '202 (the request used to hang); line 3 ENCODING_MISMATCH naming line 3; the other three loaded; the batch done',
+    },
+    async () => {
+      hub = hub ?? (await start());
+      const apiKey = readFileSync(join(dataDir, 'demo-supplier.key'), 'utf8');
+      const lines: Buffer[] = [1, 2, 3, 4].map((n) => Buffer.from(`${JSON.stringify(penaltyRecord(20_000 + n, { source_key: `EMB-ND-${n}` }))}\n`));
+      lines[2] = iconv.encode(lines[2].toString('utf8'), 'gbk');
+      const accepted = await push(hub.url, apiKey, 'administrative_penalty', Buffer.concat(lines), { contentType: 'application/x-ndjson' });
+      expect(accepted.status).toBe(202);
+      const report = await waitForBatchDone(hub.url, apiKey, accepted.body.batchId as string);
+      expect(report.rejections).toEqual([expect.objectContaining({ index: 2, code: 'ENCODING_MISMATCH', value: expect.stringMatching(/^第 3 行，字节偏移 \d+$/) })]);
+      expect(report.loaded).toBe(3);
+      const empty = await push(hub.url, apiKey, 'administrative_penalty', '', { contentType: 'application/x-ndjson' });
+      expect(empty.body.error?.code).toBe('EMPTY_BODY');
+      return {
+        observed: `202; loaded ${report.loaded}; ${report.rejections[0].code} ${report.rejections[0].value}; an empty body ${empty.status} ${empty.body.error?.code}`,
+        accepted: 4,
+        loaded: report.loaded,
+        rejected: report.rejections.length,
+        lost: 4 - report.loaded - report.rejections.length,
+        duplicated: 0,
+        answers500: 0,
+        stuckBatches: report.status === 'done' ? 0 : 1,
+      };
+    },
+  );
 });

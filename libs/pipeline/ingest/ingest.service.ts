@@ -10,7 +10,8 @@ import { ChunkSpool } from './chunk-spool';
 import { decodeBody } from './decode-body';
 import { IngestError } from './ingest-error';
 import { parseIngestMediaType } from './media-type';
-import { readRecords, SubmittedRecord } from './read-records';
+import { READ_REFUSAL, readRecords, SubmittedRecord } from './read-records';
+import { DEFAULT_RECORD_BOUNDS, measureRecord, RecordBounds } from './record-bounds';
 
 export interface Submission {
   readonly supplier: Supplier;
@@ -18,6 +19,8 @@ export interface Submission {
   readonly body: Readable;
   readonly contentType: string | undefined;
   readonly contentLength: number | undefined;
+  /** Content-Encoding of the body: gzip and deflate are inflated, and the byte limit counts what they inflate to. */
+  readonly contentEncoding?: string;
   readonly idempotencyKey: string | undefined;
   readonly channel: string;
 }
@@ -41,11 +44,14 @@ export interface Receipt {
   readonly replayed: boolean;
 }
 
-export interface IngestLimits {
+export interface IngestLimits extends Partial<RecordBounds> {
   readonly maxBytes: number;
   readonly chunkSize: number;
   /** A batch still `receiving` after this long lost its publisher: it is aborted and its key freed. */
   readonly publishTimeoutSeconds: number;
+  /** A chunk is one broker message: it is cut here as well as at chunkSize records (RabbitMQ 4.x refuses messages over 16 MiB). */
+  readonly chunkMaxBytes?: number;
+  readonly maxCsvColumns?: number;
 }
 
 /**
@@ -72,15 +78,28 @@ export class IngestService {
     if (s.contentLength !== undefined && s.contentLength > this.limits.maxBytes) {
       throw new IngestError('BODY_TOO_LARGE', `请求体超过上限 ${this.limits.maxBytes} 字节`, [{ limit: this.limits.maxBytes }]);
     }
-    let bodyBytes = 0;
-    s.body.on('data', (piece: Buffer) => (bodyBytes += piece.length));
-    const records = readRecords(decodeBody(s.body, media.charset, this.limits.maxBytes), media.format);
+    const records = readRecords(decodeBody(s.body, media.charset, this.limits.maxBytes, {
+      // In NDJSON and CSV a bad byte costs only its row; a JSON array is refused whole (issue 12).
+      invalidBytes: media.format === 'json' ? 'body' : 'line',
+      contentEncoding: s.contentEncoding,
+    }), media.format, {
+      ...this.bounds,
+      maxCsvColumns: this.limits.maxCsvColumns ?? 1000,
+    });
     return this.ingest(
       { supplier: s.supplier, itemCode: s.itemCode, channel: s.channel, idempotencyKey: s.idempotencyKey },
       records,
-      () => bodyBytes,
       () => s.body.resume(),
+      true,
     );
+  }
+
+  private get bounds(): RecordBounds {
+    return {
+      maxRecordBytes: this.limits.maxRecordBytes ?? DEFAULT_RECORD_BOUNDS.maxRecordBytes,
+      maxFieldsPerRecord: this.limits.maxFieldsPerRecord ?? DEFAULT_RECORD_BOUNDS.maxFieldsPerRecord,
+      maxDepth: this.limits.maxDepth ?? DEFAULT_RECORD_BOUNDS.maxDepth,
+    };
   }
 
   /**
@@ -90,15 +109,14 @@ export class IngestService {
    */
   async submitRecords(batch: RecordsBatch): Promise<Receipt> {
     this.checkItem(batch.supplier, batch.itemCode);
-    let approximateBytes = 0;
     const records = (async function* () {
       let index = 0;
       for await (const fields of batch.records) {
-        approximateBytes += 64 * Object.keys(fields).length;
-        yield { index: index++, fields };
+        const refusal = (fields as { [READ_REFUSAL]?: RecordRefusal })[READ_REFUSAL];
+        yield { index: index++, fields, refusal };
       }
     })();
-    return this.ingest(batch, records, () => approximateBytes, () => undefined);
+    return this.ingest(batch, records, () => undefined, false);
   }
 
   private checkItem(supplier: Supplier, itemCode: string): void {
@@ -111,8 +129,8 @@ export class IngestService {
   private async ingest(
     s: BatchOrigin,
     submitted: AsyncIterable<SubmittedRecord>,
-    bytesSoFar: () => number,
     drain: () => void,
+    refuseEmpty: boolean,
   ): Promise<Receipt> {
     if (s.idempotencyKey) {
       const earlier = await this.batches.findLiveByIdempotencyKey(s.supplier.id, s.idempotencyKey);
@@ -135,7 +153,9 @@ export class IngestService {
     const mappingVersion = (await this.mappingVersion(s.supplier.id, s.itemCode)) ?? null;
     const spool = new ChunkSpool<RecordChunkMessage>();
     try {
-      const received = await this.spoolChunks(s, { batchId, receivedAt, mappingVersion }, submitted, bytesSoFar, spool);
+      const received = await this.spoolChunks(s, { batchId, receivedAt, mappingVersion }, submitted, spool);
+      // An empty body is a mistake the supplier should hear about, not a batch of nothing (issue 12).
+      if (received === 0 && refuseEmpty) throw new IngestError('EMPTY_BODY', '请求体中没有任何记录');
       await this.publish(s, batchId, spool);
       await this.batches.accept(batchId, received, spool.length);
       return { batchId, received, replayed: false };
@@ -148,11 +168,12 @@ export class IngestService {
     s: BatchOrigin,
     batch: { batchId: string; receivedAt: string; mappingVersion: number | null },
     submitted: AsyncIterable<SubmittedRecord>,
-    bytesSoFar: () => number,
     spool: ChunkSpool<RecordChunkMessage>,
   ): Promise<number> {
-    let bytesAtLastFlush = 0;
+    const chunkMaxBytes = this.limits.chunkMaxBytes ?? 4 * 1024 * 1024;
+    const bounds = this.bounds;
     let records: EnvelopeRecord[] = [];
+    let chunkBytes = 0;
     let received = 0;
     const flush = async () => {
       await spool.add(
@@ -165,13 +186,19 @@ export class IngestService {
           channel: s.channel,
           records,
         },
-        bytesSoFar() - bytesAtLastFlush,
+        chunkBytes,
       );
-      bytesAtLastFlush = bytesSoFar();
       records = [];
+      chunkBytes = 0;
     };
-    for await (const { index, fields } of submitted) {
-      records.push(toEnvelope(index, fields));
+    for await (const { index, fields, refusal } of submitted) {
+      // Measured before any recursive walk (text hygiene, canonical JSON) sees the record.
+      const measured = refusal ? undefined : measureRecord(fields, bounds);
+      const envelope = refusal ? refused(index, fields, refusal) : measured?.ok === false ? refused(index, fields, measured.refusal) : toEnvelope(index, fields);
+      const bytes = measured?.ok ? measured.bytes + 128 : 256;
+      if (records.length > 0 && chunkBytes + bytes > chunkMaxBytes) await flush();
+      records.push(envelope);
+      chunkBytes += bytes;
       received++;
       if (records.length >= this.limits.chunkSize) await flush();
     }

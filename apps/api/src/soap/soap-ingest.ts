@@ -8,7 +8,7 @@ import { bearerToken, hashApiKey } from '../../../../libs/http/api-key';
 import type { Supplier } from '../../../../libs/persistence/supplier.repository';
 import type { RecordsBatch, Receipt } from '../../../../libs/pipeline/ingest/ingest.service';
 import type { BatchReport, BatchViewer } from '../../../../libs/pipeline/reports/batch-report.service';
-import { readSoapBody } from './soap-body';
+import { readSoapBody, SOAP_AUTH_PREFIX_BYTES, usernameTokenIn } from './soap-body';
 import { faultFrom, faults, renderFault, SoapFault } from './soap-fault';
 import { parseGetBatchReport, parseSubmitRecords, reportResponse } from './soap-messages';
 
@@ -90,7 +90,16 @@ async function handle(req: Request, res: Response, server: soap.Server, wsdl: st
       call.supplier = await deps.suppliers.findByApiKeyHash(hashApiKey(headerKey));
       if (!call.supplier) throw faults.unauthenticated();
     }
-    const xml = await readSoapBody(req, deps.maxBodyBytes);
+    // Without one, the UsernameToken is read from the message's first bytes and checked before the rest is inflated or parsed.
+    const xml = await readSoapBody(
+      req,
+      deps.maxBodyBytes,
+      call.supplier
+        ? undefined
+        : async (prefix) => {
+            call.supplier = await supplierFromPrefix(prefix, deps);
+          },
+    );
     const reply = await server.processRequest(xml, {
       method: 'POST',
       url: req.originalUrl,
@@ -192,6 +201,20 @@ async function supplierFromUsernameToken(soapHeaders: unknown, deps: SoapIngestD
   if (typeof token.Username !== 'string' || typeof key !== 'string' || key === '') throw faults.unauthenticated();
   const supplier = await deps.suppliers.findByApiKeyHash(hashApiKey(key));
   if (!supplier || supplier.code !== token.Username.trim()) throw faults.unauthenticated();
+  return supplier;
+}
+
+async function supplierFromPrefix(prefix: string, deps: SoapIngestDeps): Promise<Supplier> {
+  const token = usernameTokenIn(prefix);
+  if (!token) {
+    throw faults.unauthenticated(
+      `缺少凭据：请在 SOAP Header 中提供 WS-Security UsernameToken（须位于请求开头 ${SOAP_AUTH_PREFIX_BYTES} 字节内），或在 Authorization: Bearer / X-Api-Key 请求头中提供 API Key`,
+    );
+  }
+  if (token.type !== undefined && !token.type.endsWith('#PasswordText')) throw faults.unauthenticated('仅支持 PasswordText 类型的 UsernameToken 密码');
+  if (token.username === '' || token.password === '') throw faults.unauthenticated();
+  const supplier = await deps.suppliers.findByApiKeyHash(hashApiKey(token.password));
+  if (!supplier || supplier.code !== token.username) throw faults.unauthenticated();
   return supplier;
 }
 
