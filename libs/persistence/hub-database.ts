@@ -15,6 +15,8 @@ import { SubjectRights1765008000000 } from './migrations/1765008000000-subject-r
 import { ListsAndCompliance1765094400000 } from './migrations/1765094400000-lists-and-compliance';
 import { LeanChainTrigger1765180800000 } from './migrations/1765180800000-lean-chain-trigger';
 import { NotificationDelivery1765267200000 } from './migrations/1765267200000-notification-delivery';
+import { IdempotencyDigest1765440000000 } from './migrations/1765440000000-idempotency-digest';
+import { RateLimitsAndReportSerials1765443600000 } from './migrations/1765443600000-rate-limits-and-report-serials';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -31,6 +33,8 @@ export const MIGRATIONS = [
   ListsAndCompliance1765094400000,
   LeanChainTrigger1765180800000,
   NotificationDelivery1765267200000,
+  IdempotencyDigest1765440000000,
+  RateLimitsAndReportSerials1765443600000,
 ];
 
 /**
