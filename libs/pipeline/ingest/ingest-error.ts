@@ -7,7 +7,8 @@ export type IngestErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'ENCODING_MISMATCH'
   | 'BROKER_UNAVAILABLE'
-  | 'IDEMPOTENCY_IN_PROGRESS';
+  | 'IDEMPOTENCY_IN_PROGRESS'
+  | 'IDEMPOTENCY_CONFLICT';
 
 export interface IngestErrorDetail {
   readonly index?: number;
@@ -15,6 +16,8 @@ export interface IngestErrorDetail {
   readonly byteOffset?: number;
   readonly limit?: number;
   readonly reason?: string;
+  /** IDEMPOTENCY_CONFLICT: the batch the key already names. */
+  readonly batchId?: string;
 }
 
 export class IngestError extends Error {

@@ -73,13 +73,19 @@ export class IngestService {
       throw new IngestError('BODY_TOO_LARGE', `请求体超过上限 ${this.limits.maxBytes} 字节`, [{ limit: this.limits.maxBytes }]);
     }
     let bodyBytes = 0;
-    s.body.on('data', (piece: Buffer) => (bodyBytes += piece.length));
+    // The bytes as received, for the Idempotency-Key check (finding 9): the same key must come with the same body.
+    const bodyHash = createHash('sha256');
+    s.body.on('data', (piece: Buffer) => {
+      bodyBytes += piece.length;
+      bodyHash.update(piece);
+    });
     const records = readRecords(decodeBody(s.body, media.charset, this.limits.maxBytes), media.format);
     return this.ingest(
       { supplier: s.supplier, itemCode: s.itemCode, channel: s.channel, idempotencyKey: s.idempotencyKey },
       records,
       () => bodyBytes,
       () => s.body.resume(),
+      once(() => `body:${bodyHash.digest('hex')}`),
     );
   }
 
@@ -108,12 +114,22 @@ export class IngestService {
     }
   }
 
+  /**
+   * `bodyDigest` names the body as received (REST push); without it (connectors, SOAP) the
+   * records are digested as they are read. Either is kept with the batch, so that an
+   * Idempotency-Key sent again is answered with the earlier batch only for the same item and the
+   * same content, and refused with IDEMPOTENCY_CONFLICT otherwise (issue 11, finding 9: the new
+   * records were silently dropped).
+   */
   private async ingest(
     s: BatchOrigin,
     submitted: AsyncIterable<SubmittedRecord>,
     bytesSoFar: () => number,
     drain: () => void,
+    bodyDigest?: () => string,
   ): Promise<Receipt> {
+    const digested = bodyDigest ? { records: submitted, digest: bodyDigest } : digestRecords(submitted);
+    submitted = digested.records;
     if (s.idempotencyKey) {
       const earlier = await this.batches.findLiveByIdempotencyKey(s.supplier.id, s.idempotencyKey);
       const abandoned = earlier?.status === 'receiving' && Date.now() - earlier.createdAt.getTime() > this.limits.publishTimeoutSeconds * 1000;
@@ -121,10 +137,20 @@ export class IngestService {
         // Its publisher died between publishing and accepting (it never answered 202): take this attempt instead.
         await this.batches.abort(earlier.id, 'publisher did not finish');
       } else if (earlier) {
-        drain(); // what the client still sends is not needed: the answer is the earlier one
         if (earlier.status === 'receiving') {
+          drain(); // what the client still sends is not needed: it is told to come again
           throw new IngestError('IDEMPOTENCY_IN_PROGRESS', '相同 Idempotency-Key 的请求正在处理中，请稍后重试');
         }
+        if (earlier.itemCode !== s.itemCode) {
+          drain();
+          throw idempotencyConflict(earlier.id, earlier.itemCode, 'OTHER_ITEM');
+        }
+        // The content is known once all of it is read (bounded like any submission); nothing is kept.
+        if (earlier.contentDigest !== null && !(await sameContent(submitted, digested.digest, earlier.contentDigest))) {
+          drain();
+          throw idempotencyConflict(earlier.id, earlier.itemCode, 'OTHER_CONTENT');
+        }
+        drain();
         return { batchId: earlier.id, received: earlier.received, replayed: true };
       }
     }
@@ -136,7 +162,7 @@ export class IngestService {
     const spool = new ChunkSpool<RecordChunkMessage>();
     try {
       const received = await this.spoolChunks(s, { batchId, receivedAt, mappingVersion }, submitted, bytesSoFar, spool);
-      await this.publish(s, batchId, spool);
+      await this.publish(s, batchId, spool, digested.digest());
       await this.batches.accept(batchId, received, spool.length);
       return { batchId, received, replayed: false };
     } finally {
@@ -179,7 +205,7 @@ export class IngestService {
     return received;
   }
 
-  private async publish(s: BatchOrigin, batchId: string, spool: ChunkSpool<RecordChunkMessage>): Promise<void> {
+  private async publish(s: BatchOrigin, batchId: string, spool: ChunkSpool<RecordChunkMessage>, contentDigest: string): Promise<void> {
     try {
       await this.batches.createReceiving({
         id: batchId,
@@ -187,6 +213,7 @@ export class IngestService {
         itemCode: s.itemCode,
         channel: s.channel,
         idempotencyKey: s.idempotencyKey,
+        contentDigest,
       });
     } catch (e) {
       if (e instanceof IdempotencyConflictError) {
@@ -250,4 +277,46 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+function idempotencyConflict(batchId: string, itemCode: string, reason: 'OTHER_ITEM' | 'OTHER_CONTENT'): IngestError {
+  const what = reason === 'OTHER_ITEM' ? `另一信息项（${itemCode}）` : '不同的内容';
+  return new IngestError(
+    'IDEMPOTENCY_CONFLICT',
+    `该 Idempotency-Key 已用于批次 ${batchId}（${what}）；新的报送请使用新的 Idempotency-Key`,
+    [{ batchId, reason }],
+  );
+}
+
+/**
+ * Reads a submission to its end, keeping nothing, and says whether it digests to `expected`.
+ * A body that cannot be read is not the one that was accepted (except one over the size limit:
+ * that is refused as such, like any submission).
+ */
+async function sameContent(records: AsyncIterable<SubmittedRecord>, digest: () => string, expected: string): Promise<boolean> {
+  try {
+    for await (const record of records) void record;
+  } catch (e) {
+    if (e instanceof IngestError && e.code !== 'BODY_TOO_LARGE') return false;
+    throw e;
+  }
+  return digest() === expected;
+}
+
+/** Records read by a connector or SOAP, digested in order as they pass (canonical JSON, one line each). */
+function digestRecords(submitted: AsyncIterable<SubmittedRecord>): { records: AsyncIterable<SubmittedRecord>; digest: () => string } {
+  const hash = createHash('sha256');
+  const records = (async function* () {
+    for await (const record of submitted) {
+      hash.update(canonicalJson(record.fields)).update('\n');
+      yield record;
+    }
+  })();
+  return { records, digest: once(() => `records:${hash.digest('hex')}`) };
+}
+
+/** A digest can be finished once; later calls get the same text. */
+function once(compute: () => string): () => string {
+  let value: string | undefined;
+  return () => (value ??= compute());
 }

@@ -19,12 +19,21 @@ export class IngestController {
   @UseGuards(SupplierGuard)
   @ApiOperation({ summary: '报送信用信息（REST 推送）', description: 'JSON 数组、NDJSON 或 CSV（utf-8 / gbk），流式读取；全部消息经消息队列确认后返回 202。' })
   @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '同一报送单位的相同键只接收一次' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '同一报送单位的相同键只接收一次：相同信息项且请求体字节完全相同时返回原批次；信息项或内容不同则 409 IDEMPOTENCY_CONFLICT',
+  })
   @ApiResponse({ status: 202, type: IngestReceiptDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'MALFORMED_BODY, ENCODING_MISMATCH' })
   @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'UNAUTHENTICATED' })
   @ApiResponse({ status: 403, type: ErrorResponseDto, description: 'ITEM_NOT_ALLOWED' })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'UNKNOWN_ITEM' })
+  @ApiResponse({
+    status: 409,
+    type: ErrorResponseDto,
+    description: 'IDEMPOTENCY_CONFLICT（该键已用于另一信息项或不同内容，details[0].batchId 为原批次）、IDEMPOTENCY_IN_PROGRESS（相同键的请求正在处理）',
+  })
   @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'BODY_TOO_LARGE' })
   @ApiResponse({ status: 415, type: ErrorResponseDto, description: 'UNSUPPORTED_MEDIA_TYPE' })
   @ApiResponse({ status: 503, type: ErrorResponseDto, description: 'BROKER_UNAVAILABLE' })
