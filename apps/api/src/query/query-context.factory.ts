@@ -50,7 +50,8 @@ export class QueryContextFactory {
     const who = refusedCaller(identification);
     await this.queries.logRefusedCall({
       ...who,
-      subjectCode: storable(options.subjectCodes.length === 1 ? options.subjectCodes[0] : ''),
+      // A refused batch names no subject (like the service's own batch refusals): nothing was looked at.
+      subjectCode: storable(queryKind !== 'batch' && options.subjectCodes.length === 1 ? options.subjectCodes[0] : ''),
       reason,
       clientAddress: request.ip ?? null,
       queryKind,
