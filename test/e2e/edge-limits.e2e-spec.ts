@@ -377,8 +377,8 @@ describe('trustworthy at the edges: limits, refused calls, report numbers, idemp
   reliabilityCase(
     {
       id: 'G9-idempotency-conflict-content', group: 'G edges (wave 2 findings)', title: 'an Idempotency-Key sent again with other content is a 409, not a silent drop',
-      channel: 'REST JSON and SOAP, services',
-      input: 'REST: key K with records A (202), K with A again, K with records B; SOAP: requestId R with records C, R with C again, R with records D',
+      channel: 'REST JSON, NDJSON, CSV and SOAP, services',
+      input: 'REST JSON, NDJSON and CSV: key K with records A (202), K with A again, K with records B; SOAP: requestId R with records C, R with C again, R with records D',
       expected: 'the repeat with the same content gets the same batch; other content gets 409 IDEMPOTENCY_CONFLICT (SOAP: Client fault) naming the earlier batch; A and C load, nothing of B or D is stored',
     },
     async () => {
@@ -392,6 +392,21 @@ describe('trustworthy at the edges: limits, refused calls, report numbers, idemp
       expect(other.status).toBe(409);
       expect(other.body.error).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', message: expect.stringContaining(first.body.batchId as string), details: [{ batchId: first.body.batchId, reason: 'OTHER_CONTENT' }] });
       await waitForBatchDone(hub.url, apiKey, first.body.batchId as string);
+
+      // The same on NDJSON and CSV bodies: the digest is of the bytes, whatever their format.
+      const ndjson = (records: Record<string, unknown>[]) => records.map((r) => JSON.stringify(r)).join('\n');
+      const csv = (key: string) => `source_key,subject_name\n${key},某公司\n`;
+      const streamed = [
+        await push(hub.url, apiKey, 'administrative_penalty', ndjson(recordsA), { idempotencyKey: 'idem-ndjson', contentType: 'application/x-ndjson' }),
+        await push(hub.url, apiKey, 'administrative_penalty', ndjson(recordsA), { idempotencyKey: 'idem-ndjson', contentType: 'application/x-ndjson' }),
+        await push(hub.url, apiKey, 'administrative_penalty', ndjson(recordsB), { idempotencyKey: 'idem-ndjson', contentType: 'application/x-ndjson' }),
+        await push(hub.url, apiKey, 'administrative_penalty', csv('idem-csv-1'), { idempotencyKey: 'idem-csv', contentType: 'text/csv' }),
+        await push(hub.url, apiKey, 'administrative_penalty', csv('idem-csv-1'), { idempotencyKey: 'idem-csv', contentType: 'text/csv' }),
+        await push(hub.url, apiKey, 'administrative_penalty', csv('idem-csv-2'), { idempotencyKey: 'idem-csv', contentType: 'text/csv' }),
+      ];
+      expect(streamed.map((r) => r.status)).toEqual([202, 202, 409, 202, 202, 409]);
+      expect([streamed[1].body.batchId, streamed[4].body.batchId]).toEqual([streamed[0].body.batchId, streamed[3].body.batchId]);
+      for (const id of [streamed[0].body.batchId, streamed[3].body.batchId]) await waitForBatchDone(hub.url, apiKey, id as string);
 
       const client = await soap.createClientAsync(`${hub.url}/soap/v1/ingest?wsdl`, { disableCache: true });
       client.setEndpoint(`${hub.url}/soap/v1/ingest`);
@@ -414,12 +429,14 @@ describe('trustworthy at the edges: limits, refused calls, report numbers, idemp
       expect(fault).toContain(soapFirst.batchId);
       await waitForBatchDone(hub.url, apiKey, soapFirst.batchId);
 
-      const ledger = await reconcile(database.url, ['idem-a-1', 'idem-a-2', 'idem-c-1']);
-      expect(ledger).toMatchObject({ loaded: 3, lost: 0, duplicated: 0 });
-      expect(await sql(`SELECT 1 FROM credit_records WHERE source_key IN ('idem-b-1', 'idem-b-2', 'idem-d-1')`)).toHaveLength(0);
+      // idem-csv-1 is accepted and rejected (a CSV of two columns misses required fields): accounted for, not lost.
+      const ledger = await reconcile(database.url, ['idem-a-1', 'idem-a-2', 'idem-c-1', 'idem-csv-1']);
+      expect(ledger).toMatchObject({ loaded: 3, rejected: 1, lost: 0, duplicated: 0 });
+      expect(await sql(`SELECT 1 FROM credit_records WHERE source_key IN ('idem-b-1', 'idem-b-2', 'idem-d-1', 'idem-csv-2')`)).toHaveLength(0);
+      expect(await sql(`SELECT 1 FROM rejections WHERE source_key = 'idem-csv-2'`)).toHaveLength(0);
       return {
-        observed: `REST 202, 202 (same batch), ${other.status} ${other.body.error?.code ?? ''}; SOAP receipt, replay, fault IDEMPOTENCY_CONFLICT; 3 accepted records loaded, none of the refused ones stored`,
-        accepted: 3, ...ledger, answers500: 0,
+        observed: `REST JSON 202, 202 (same batch), ${other.status} ${other.body.error?.code ?? ''}; NDJSON and CSV ${streamed.map((r) => r.status).join(', ')}; SOAP receipt, replay, fault IDEMPOTENCY_CONFLICT; accepted records loaded or rejected, none of the refused submissions stored`,
+        accepted: 4, ...ledger, answers500: 0,
       };
     },
   );

@@ -85,7 +85,8 @@ export class IngestService {
       records,
       () => bodyBytes,
       () => s.body.resume(),
-      once(() => `body:${bodyHash.digest('hex')}`),
+      // Only a body read to its end has a digest; otherwise none is kept (and a replay is compared by item alone).
+      once(() => (s.body.readableEnded ? `body:${bodyHash.digest('hex')}` : undefined)),
     );
   }
 
@@ -126,7 +127,7 @@ export class IngestService {
     submitted: AsyncIterable<SubmittedRecord>,
     bytesSoFar: () => number,
     drain: () => void,
-    bodyDigest?: () => string,
+    bodyDigest?: () => string | undefined,
   ): Promise<Receipt> {
     const digested = bodyDigest ? { records: submitted, digest: bodyDigest } : digestRecords(submitted);
     submitted = digested.records;
@@ -146,7 +147,7 @@ export class IngestService {
           throw idempotencyConflict(earlier.id, earlier.itemCode, 'OTHER_ITEM');
         }
         // The content is known once all of it is read (bounded like any submission); nothing is kept.
-        if (earlier.contentDigest !== null && !(await sameContent(submitted, digested.digest, earlier.contentDigest))) {
+        if (earlier.contentDigest !== null && (await sameContent(submitted, digested.digest, earlier.contentDigest)) === false) {
           drain();
           throw idempotencyConflict(earlier.id, earlier.itemCode, 'OTHER_CONTENT');
         }
@@ -205,7 +206,7 @@ export class IngestService {
     return received;
   }
 
-  private async publish(s: BatchOrigin, batchId: string, spool: ChunkSpool<RecordChunkMessage>, contentDigest: string): Promise<void> {
+  private async publish(s: BatchOrigin, batchId: string, spool: ChunkSpool<RecordChunkMessage>, contentDigest: string | undefined): Promise<void> {
     try {
       await this.batches.createReceiving({
         id: batchId,
@@ -289,18 +290,19 @@ function idempotencyConflict(batchId: string, itemCode: string, reason: 'OTHER_I
 }
 
 /**
- * Reads a submission to its end, keeping nothing, and says whether it digests to `expected`.
- * A body that cannot be read is not the one that was accepted (except one over the size limit:
- * that is refused as such, like any submission).
+ * Reads a submission to its end, keeping nothing, and says whether it digests to `expected`
+ * (undefined when no digest could be made). A body that cannot be read is not the one that was
+ * accepted (except one over the size limit: that is refused as such, like any submission).
  */
-async function sameContent(records: AsyncIterable<SubmittedRecord>, digest: () => string, expected: string): Promise<boolean> {
+async function sameContent(records: AsyncIterable<SubmittedRecord>, digest: () => string | undefined, expected: string): Promise<boolean | undefined> {
   try {
     for await (const record of records) void record;
   } catch (e) {
     if (e instanceof IngestError && e.code !== 'BODY_TOO_LARGE') return false;
     throw e;
   }
-  return digest() === expected;
+  const actual = digest();
+  return actual === undefined ? undefined : actual === expected;
 }
 
 /** Records read by a connector or SOAP, digested in order as they pass (canonical JSON, one line each). */
@@ -315,8 +317,15 @@ function digestRecords(submitted: AsyncIterable<SubmittedRecord>): { records: As
   return { records, digest: once(() => `records:${hash.digest('hex')}`) };
 }
 
-/** A digest can be finished once; later calls get the same text. */
-function once(compute: () => string): () => string {
-  let value: string | undefined;
-  return () => (value ??= compute());
+/** A digest can be finished once; later calls get the same answer. */
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
 }
