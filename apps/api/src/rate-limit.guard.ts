@@ -73,7 +73,8 @@ export class RateLimitGuard implements CanActivate {
         'RATE_LIMITED',
       );
     }
-    this.log.warn(`429 ${request.method} ${request.route ? String((request.route as { path?: unknown }).path) : ''} ${verdict.bucket} limit ${verdict.limit}/min`);
+    // debug: a flood would otherwise flood the log too; 429s of the query edge are in the query log and its metrics.
+    this.log.debug(`429 ${request.method} ${request.route ? String((request.route as { path?: unknown }).path) : ''} ${verdict.bucket} limit ${verdict.limit}/min`);
     context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(verdict.retryAfterSeconds));
     throw new ApiError(429, 'RATE_LIMITED', `请求过于频繁，请在 ${verdict.retryAfterSeconds} 秒后重试`, [
       { scope: verdict.bucket, limit: verdict.limit, windowSeconds: 60, retryAfterSeconds: verdict.retryAfterSeconds },
