@@ -297,6 +297,10 @@ function hubEnvOverrides(databaseUrl: string, amqpUrl: string, adminToken: strin
     HUB_DEMO_SUPPLIER: 'off',
     HUB_DATA_DIR: dataDir,
     NO_COLOR: '1',
+    // The bench measures the hub, not its rate limits: its loopback probes run unthrottled unless set.
+    RATE_LIMIT_PUBLIC_PER_MINUTE: process.env.RATE_LIMIT_PUBLIC_PER_MINUTE ?? '0',
+    RATE_LIMIT_ACCOUNT_PER_MINUTE: process.env.RATE_LIMIT_ACCOUNT_PER_MINUTE ?? '0',
+    RATE_LIMIT_REPORT_PER_MINUTE: process.env.RATE_LIMIT_REPORT_PER_MINUTE ?? '0',
   };
 }
 

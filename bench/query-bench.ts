@@ -321,6 +321,10 @@ async function httpScenario(
     HUB_DATA_DIR: logDir,
     DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? String(opts.pool),
     NO_COLOR: '1',
+    // The bench measures the hub, not its rate limits: its loopback probes run unthrottled unless set.
+    RATE_LIMIT_PUBLIC_PER_MINUTE: process.env.RATE_LIMIT_PUBLIC_PER_MINUTE ?? '0',
+    RATE_LIMIT_ACCOUNT_PER_MINUTE: process.env.RATE_LIMIT_ACCOUNT_PER_MINUTE ?? '0',
+    RATE_LIMIT_REPORT_PER_MINUTE: process.env.RATE_LIMIT_REPORT_PER_MINUTE ?? '0',
   };
   delete env.HUB_ROLES;
   const hub = new HubProcess('api', 'api', DIST, env, join(logDir, 'api.log'), opts.hubNodeArgs);

@@ -33,7 +33,7 @@ describe('loadHubConfig — defaults (the embedded default)', () => {
   });
 
   it('listens on port 3000 of every interface', () => {
-    expect(config.http).toEqual({ port: 3000, host: '0.0.0.0' });
+    expect(config.http).toEqual({ port: 3000, host: '0.0.0.0', trustedProxies: [] });
   });
 
   it('keeps its data under ./data', () => {
@@ -207,5 +207,33 @@ describe('loadHubConfig — HUB_ROLES', () => {
 
   it('the embedded default accepts all three roles in any order', () => {
     expect(loadHubConfig({ HUB_ROLES: 'scheduler,api,worker' }).roles).toEqual(['scheduler', 'api', 'worker']);
+  });
+});
+
+/** Issue 11, finding 7: rate limits and whose X-Forwarded-For is believed, validated at start-up. */
+describe('loadHubConfig — rate limits and trusted proxies', () => {
+  it('limits by default, high enough for honest use, and believes no proxy', () => {
+    const config = loadHubConfig({});
+    expect(config.rateLimits).toEqual({ publicPerMinute: 600, accountPerMinute: 1200, reportPerMinute: 30 });
+    expect(config.http.trustedProxies).toEqual([]);
+  });
+
+  it('takes 0 as "no limit" and reads each limit from its variable', () => {
+    const config = loadHubConfig({ RATE_LIMIT_PUBLIC_PER_MINUTE: '0', RATE_LIMIT_ACCOUNT_PER_MINUTE: '50', RATE_LIMIT_REPORT_PER_MINUTE: '0' });
+    expect(config.rateLimits).toEqual({ publicPerMinute: 0, accountPerMinute: 50, reportPerMinute: 0 });
+  });
+
+  it('refuses negative, fractional and non-numeric limits, all at once', () => {
+    const problems = problemsOf({ RATE_LIMIT_PUBLIC_PER_MINUTE: '-1', RATE_LIMIT_ACCOUNT_PER_MINUTE: '1.5', RATE_LIMIT_REPORT_PER_MINUTE: 'many' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['RATE_LIMIT_ACCOUNT_PER_MINUTE', 'RATE_LIMIT_PUBLIC_PER_MINUTE', 'RATE_LIMIT_REPORT_PER_MINUTE']);
+  });
+
+  it('reads HUB_TRUSTED_PROXIES as a list of names, addresses and CIDRs', () => {
+    const config = loadHubConfig({ HUB_TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,fd00::/8 ,192.0.2.10' });
+    expect(config.http.trustedProxies).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.10']);
+  });
+
+  it.each(['everyone', '10.0.0.0/33', '10.0.0/8', 'fd00::/129', '10.0.0.1/8/2'])('refuses the trusted proxy %s', (entry) => {
+    expect(problemsOf({ HUB_TRUSTED_PROXIES: entry })[0]).toMatch(/^HUB_TRUSTED_PROXIES/);
   });
 });

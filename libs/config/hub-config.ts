@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -57,12 +58,35 @@ export const hubEnvSchema = z.object({
   DB_POOL_SIZE: intFrom(1, 200, 10),
   DB_STATEMENT_TIMEOUT_MS: intFrom(100, 3_600_000, 60_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+  // Requests per minute at the public and query-account edge (0 turns a limit off); see RateLimitGuard.
+  RATE_LIMIT_PUBLIC_PER_MINUTE: intFrom(0, 1_000_000, 600),
+  RATE_LIMIT_ACCOUNT_PER_MINUTE: intFrom(0, 1_000_000, 1200),
+  RATE_LIMIT_REPORT_PER_MINUTE: intFrom(0, 1_000_000, 30),
+  HUB_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isTrustedProxyEntry, { message: 'each entry: loopback, linklocal, uniquelocal, an IP address or a CIDR' }))),
 });
+
+/** What Express's `trust proxy` accepts, checked here so that a typo fails at start-up, not per request. */
+function isTrustedProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, bits, extra] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
 
 export type HubEnv = z.infer<typeof hubEnvSchema>;
 
 export interface HubConfig {
-  readonly http: { readonly port: number; readonly host: string };
+  /**
+   * trustedProxies: the proxies whose X-Forwarded-For is believed (Express `trust proxy`); empty:
+   * none, the client address is the socket's, so a caller cannot pick its own rate-limit bucket.
+   */
+  readonly http: { readonly port: number; readonly host: string; readonly trustedProxies: readonly string[] };
   readonly mode: 'services' | 'embedded';
   readonly database: { readonly url?: string; readonly poolSize: number; readonly statementTimeoutMs: number };
   readonly bus: {
@@ -117,6 +141,12 @@ export interface HubConfig {
   /** Most rejection rows stored per batch; further rows are counted (`rejectionsNotStored`), not stored. */
   readonly loader: { readonly maxRejectionsPerBatch: number };
   readonly logLevel: HubEnv['LOG_LEVEL'];
+  /**
+   * Requests per minute (fixed one-minute windows, counted in PostgreSQL so every api process
+   * shares them): anonymous callers per client address, token holders per account or subject,
+   * and the PDF credit report on its own. 0 = no limit. Operators and suppliers are not limited.
+   */
+  readonly rateLimits: { readonly publicPerMinute: number; readonly accountPerMinute: number; readonly reportPerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -149,7 +179,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const e = parsed.data;
   const mode = e.DATABASE_URL ? 'services' : 'embedded';
   return {
-    http: { port: e.PORT, host: e.HOST },
+    http: { port: e.PORT, host: e.HOST, trustedProxies: e.HUB_TRUSTED_PROXIES },
     mode,
     database: { url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS },
     bus: {
@@ -187,6 +217,11 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     worker: { concurrency: e.WORKER_CONCURRENCY },
     loader: { maxRejectionsPerBatch: e.INGEST_MAX_REJECTIONS_PER_BATCH },
     logLevel: e.LOG_LEVEL,
+    rateLimits: {
+      publicPerMinute: e.RATE_LIMIT_PUBLIC_PER_MINUTE,
+      accountPerMinute: e.RATE_LIMIT_ACCOUNT_PER_MINUTE,
+      reportPerMinute: e.RATE_LIMIT_REPORT_PER_MINUTE,
+    },
   };
 }
 

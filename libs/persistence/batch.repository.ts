@@ -14,6 +14,8 @@ export interface BatchRow {
   readonly chunkCount: number;
   readonly createdAt: Date;
   readonly acceptedAt: Date | null;
+  /** What the batch was submitted with (`body:`/`records:` + SHA-256); null for batches from before it was kept. */
+  readonly contentDigest: string | null;
 }
 
 export interface BatchProgress {
@@ -38,7 +40,8 @@ export class IdempotencyConflictError extends Error {
 }
 
 const BATCH_COLUMNS = `b.id, b.supplier_id AS "supplierId", s.code AS "supplierCode", b.item_code AS "itemCode",
-  b.channel, b.status, b.received, b.chunk_count AS "chunkCount", b.created_at AS "createdAt", b.accepted_at AS "acceptedAt"`;
+  b.channel, b.status, b.received, b.chunk_count AS "chunkCount", b.created_at AS "createdAt", b.accepted_at AS "acceptedAt",
+  b.content_digest AS "contentDigest"`;
 
 export class BatchRepository {
   constructor(private readonly db: HubDatabase) {}
@@ -58,12 +61,13 @@ export class BatchRepository {
     itemCode: string;
     channel: string;
     idempotencyKey?: string;
+    contentDigest?: string;
   }): Promise<void> {
     try {
       await this.db.dataSource.query(
-        `INSERT INTO batches (id, supplier_id, item_code, channel, idempotency_key, status)
-         VALUES ($1, $2, $3, $4, $5, 'receiving')`,
-        [input.id, input.supplierId, input.itemCode, input.channel, input.idempotencyKey ?? null],
+        `INSERT INTO batches (id, supplier_id, item_code, channel, idempotency_key, status, content_digest)
+         VALUES ($1, $2, $3, $4, $5, 'receiving', $6)`,
+        [input.id, input.supplierId, input.itemCode, input.channel, input.idempotencyKey ?? null, input.contentDigest ?? null],
       );
     } catch (e) {
       if ((e as { driverError?: { code?: string } }).driverError?.code === '23505') {

@@ -23,13 +23,14 @@ export class CreditReportRepository {
 
   /** The next serial of `issueDate` (a China date), 1 for the day's first report. Never reused. */
   async nextSerial(issueDate: string): Promise<number> {
-    const rows: { serial: number }[] = await this.db.dataSource.query(
+    // bigint: no per-day ceiling (issue 11, finding 7); pg hands bigint back as text.
+    const rows: { serial: string | number }[] = await this.db.dataSource.query(
       `INSERT INTO credit_report_serials (issue_date, last_serial) VALUES ($1::date, 1)
        ON CONFLICT (issue_date) DO UPDATE SET last_serial = credit_report_serials.last_serial + 1
        RETURNING last_serial AS serial`,
       [issueDate],
     );
-    return rows[0].serial;
+    return Number(rows[0].serial);
   }
 
   async record(report: IssuedCreditReport): Promise<void> {

@@ -17,6 +17,8 @@ import { LeanChainTrigger1765180800000 } from './migrations/1765180800000-lean-c
 import { NotificationDelivery1765267200000 } from './migrations/1765267200000-notification-delivery';
 import { LoadFailuresAndRejectionCap1765400000000 } from './migrations/1765400000000-load-failures-and-rejection-cap';
 import { DeadLetters1765410000000 } from './migrations/1765410000000-dead-letters';
+import { IdempotencyDigest1765440000000 } from './migrations/1765440000000-idempotency-digest';
+import { RateLimitsAndReportSerials1765443600000 } from './migrations/1765443600000-rate-limits-and-report-serials';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -35,6 +37,8 @@ export const MIGRATIONS = [
   NotificationDelivery1765267200000,
   LoadFailuresAndRejectionCap1765400000000,
   DeadLetters1765410000000,
+  IdempotencyDigest1765440000000,
+  RateLimitsAndReportSerials1765443600000,
 ];
 
 /**

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { penaltyRecord, uscc } from '../fixtures/credit-data';
 import * as iconv from 'iconv-lite';
+import { request as httpRequest } from 'node:http';
 import { push, querySubject, waitForBatchDone } from '../support/hub-client';
 import { HubProcess, startHubProcess } from '../support/hub-process';
 import { reliabilityCase } from '../support/reliability';
@@ -26,7 +27,8 @@ describe('the embedded default', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const start = () => startHubProcess({ env: { HUB_DATA_DIR: dataDir }, readyTimeoutMs: 120_000 });
+  const PUBLIC_LIMIT = 20;
+  const start = () => startHubProcess({ env: { HUB_DATA_DIR: dataDir, RATE_LIMIT_PUBLIC_PER_MINUTE: String(PUBLIC_LIMIT) }, readyTimeoutMs: 120_000 });
 
   it('starts with no services, takes a push, answers a query, and keeps the data across kill -9', async () => {
     hub = await start();
@@ -91,6 +93,79 @@ describe('the embedded default', () => {
         answers500: 0,
         stuckBatches: report.status === 'done' ? 0 : 1,
       };
+    },
+  );
+
+  /** GET from a given loopback source address (each 127.0.0.x is one client of the rate limits). */
+  function getFrom(from: string, path: string): Promise<{ status: number; retryAfter: string | undefined }> {
+    const url = new URL(path, hub?.url);
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, localAddress: from, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+  const refusedLooks = async () => {
+    const metrics = await (await fetch(`${hub?.url}/metrics`)).text();
+    return Number(/^credithub_query_looks_total\{caller_kind="public",query_kind="subject",outcome="refused"\} ([0-9]+)$/m.exec(metrics)?.[1] ?? 0);
+  };
+
+  reliabilityCase(
+    {
+      id: 'G7-rate-limit-embedded', group: 'G edges (wave 2 findings)', title: 'the embedded default limits anonymous queries and logs each 429 in its own database',
+      channel: 'query edge, embedded',
+      input: `${PUBLIC_LIMIT + 5} anonymous GET /api/v1/subjects/{code} from one loopback address (RATE_LIMIT_PUBLIC_PER_MINUTE=${PUBLIC_LIMIT}, counts in PGlite)`,
+      expected: `at most ${PUBLIC_LIMIT} answered, the rest 429 with Retry-After; every 429 committed to the query log (metrics: looks refused); another address still served`,
+    },
+    async () => {
+      hub = hub ?? (await start());
+      const refusedBefore = await refusedLooks();
+      let answers: Array<{ status: number; retryAfter: string | undefined }> = [];
+      // Rerun from a fresh address when a burst straddles a minute (the limits' window); nothing is timed.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const minute = Math.floor(Date.now() / 60_000);
+        answers = [];
+        for (let i = 0; i < PUBLIC_LIMIT + 5; i++) answers.push(await getFrom(`127.0.0.${40 + attempt}`, `/api/v1/subjects/${uscc(1)}`));
+        if (Math.floor(Date.now() / 60_000) === minute) break;
+      }
+      const limited = answers.filter((a) => a.status === 429);
+      expect(answers.slice(0, PUBLIC_LIMIT).every((a) => a.status === 200)).toBe(true);
+      expect(limited).toHaveLength(5);
+      for (const a of limited) expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect((await getFrom('127.0.0.50', `/api/v1/subjects/${uscc(1)}`)).status).toBe(200);
+      const refusedAfter = await refusedLooks();
+      expect(refusedAfter - refusedBefore).toBeGreaterThanOrEqual(5);
+      return {
+        observed: `${answers.length - limited.length} × 200, ${limited.length} × 429; ${refusedAfter - refusedBefore} refused looks committed`,
+        accepted: 0, loaded: 0, rejected: 0, lost: 0, duplicated: 0, answers500: answers.filter((a) => a.status >= 500).length, stuckBatches: 0,
+      };
+    },
+  );
+
+  reliabilityCase(
+    {
+      id: 'G9-idempotency-conflict-embedded', group: 'G edges (wave 2 findings)', title: 'the embedded default refuses an Idempotency-Key sent again with other content',
+      channel: 'REST JSON, embedded',
+      input: 'key K with one record (202), K with the same body, K with another record',
+      expected: '202, 202 with the same batch, 409 IDEMPOTENCY_CONFLICT naming it; the other record is never stored',
+    },
+    async () => {
+      hub = hub ?? (await start());
+      const apiKey = readFileSync(join(dataDir, 'demo-supplier.key'), 'utf8');
+      const a = JSON.stringify([penaltyRecord(20_001)]);
+      const b = JSON.stringify([penaltyRecord(20_002)]);
+      const first = await push(hub.url, apiKey, 'administrative_penalty', a, { idempotencyKey: 'embedded-k' });
+      const again = await push(hub.url, apiKey, 'administrative_penalty', a, { idempotencyKey: 'embedded-k' });
+      const other = await push(hub.url, apiKey, 'administrative_penalty', b, { idempotencyKey: 'embedded-k' });
+      expect([first.status, again.status, other.status]).toEqual([202, 202, 409]);
+      expect(again.body.batchId).toBe(first.body.batchId);
+      expect(other.body.error).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', details: [{ batchId: first.body.batchId, reason: 'OTHER_CONTENT' }] });
+      expect((await waitForBatchDone(hub.url, apiKey, first.body.batchId as string)).loaded).toBe(1);
+      expect((await getFrom('127.0.0.51', `/api/v1/subjects/${uscc(20_002)}`)).status).toBe(404);
+      return { observed: '202, 202 (same batch), 409 IDEMPOTENCY_CONFLICT; the refused record is not stored', accepted: 1, loaded: 1, rejected: 0, lost: 0, duplicated: 0, answers500: 0, stuckBatches: 0 };
     },
   );
 });

@@ -33,6 +33,19 @@ describe('credit report numbers and register', () => {
     expect(await reports.nextSerial('2026-11-27')).toBe(26);
   });
 
+  it('goes on past 999,999 a day (issue 11, finding 7) and registers the wider numbers', async () => {
+    await withDatabase(database.url, (c) => c.query(`INSERT INTO credit_report_serials (issue_date, last_serial) VALUES ('2026-12-01', 999998)`));
+    const serials = [await reports.nextSerial('2026-12-01'), await reports.nextSerial('2026-12-01'), await reports.nextSerial('2026-12-01')];
+    expect(serials).toEqual([999_999, 1_000_000, 1_000_001]);
+    const reportNo = formatReportNumber('2026-12-01', serials[2]);
+    expect(reportNo).toBe('XMCR-20261201-1000001');
+    await reports.record({
+      reportNo, subjectCode: uscc(9), callerKind: 'public', callerId: null, purpose: null, format: 'html',
+      issuedAt: new Date('2026-12-01T02:00:00Z'), recordIds: [], contentSha256: createHash('sha256').update('y').digest(),
+    });
+    expect((await reports.find(reportNo))?.reportNo).toBe(reportNo);
+  });
+
   it('registers an issued report and reads it back by number', async () => {
     const reportNo = formatReportNumber('2026-11-27', 1);
     const body = Buffer.from('%PDF-1.3 test');

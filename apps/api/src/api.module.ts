@@ -1,5 +1,5 @@
-import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { Logger, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { Catalog } from '../../../catalog/catalog';
 import { ErrorEnvelopeFilter } from '../../../libs/http/error-envelope.filter';
 import { MappingRepository } from '../../../libs/persistence/mapping.repository';
@@ -50,6 +50,10 @@ import { RightsAdminController } from './rights/rights-admin.controller';
 import { SupplierObjectionsController } from './rights/supplier-objections.controller';
 import { DeadLettersController } from './admin/dead-letters.controller';
 import { DeadLetterModule } from '../../../libs/runtime/dead-letter.module';
+import { RateLimitGuard } from './rate-limit.guard';
+import { OperatorQueryGuard } from './query/operator-query.guard';
+import { RateLimiter } from '../../../libs/pipeline/limits/rate-limiter';
+import { RateLimitRepository } from '../../../libs/persistence/rate-limit.repository';
 
 /** The HTTP edge: controllers translate, the services of libs/pipeline do the work. */
 @Module({
@@ -87,6 +91,16 @@ import { DeadLetterModule } from '../../../libs/runtime/dead-letter.module';
     SupplierOrOperatorGuard,
     SubjectOrOperatorGuard,
     QueryContextFactory,
+    OperatorQueryGuard,
+    {
+      provide: RateLimiter,
+      inject: [HubDatabase, CLOCK],
+      useFactory: (db: HubDatabase, clock: Clock) => {
+        const log = new Logger('RateLimit');
+        return new RateLimiter(new RateLimitRepository(db), clock, (e) => log.warn(`rate-limit store unavailable, request let through: ${(e as Error)?.message ?? String(e)}`));
+      },
+    },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     {
       provide: QueryAccountAdminService,
       inject: [QueryAccountRepository, AuthorizationRepository, Catalog, CLOCK],

@@ -18,6 +18,16 @@ export type Caller =
   | { kind: QueryAccountKind; account: QueryAccount };
 export type AuthenticatedRequest = Request & { caller?: Caller };
 
+/**
+ * What the credential of a request proves: nothing sent, a caller, or a credential that proves
+ * nothing (with what it claimed to be, for the query log, and why it was refused).
+ */
+export type Identification =
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'known'; readonly caller: Caller }
+  | { readonly kind: 'invalid'; readonly claimed: 'subject' | 'query_account' | 'unknown'; readonly reason: string };
+
+const known = (caller: Caller): Identification => ({ kind: 'known', caller });
 const unauthenticated = () => new ApiError(401, 'UNAUTHENTICATED', '未认证或凭据无效');
 
 /**
@@ -33,21 +43,42 @@ export class CallerResolver {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  // One lookup per request, however many guards and factories ask (rate limit, then auth).
+  private readonly identified = new WeakMap<Request, Promise<Identification>>();
+
   async resolve(request: Request): Promise<Caller | undefined> {
+    const identification = await this.identify(request);
+    return identification.kind === 'known' ? identification.caller : undefined;
+  }
+
+  identify(request: Request): Promise<Identification> {
+    let identification = this.identified.get(request);
+    if (!identification) {
+      identification = this.lookUp(request);
+      this.identified.set(request, identification);
+    }
+    return identification;
+  }
+
+  private async lookUp(request: Request): Promise<Identification> {
+    if (request.headers.authorization === undefined) return { kind: 'anonymous' };
     const token = bearerToken(request.headers.authorization);
-    if (!token) return undefined;
-    if (this.config.adminToken && sameSecret(token, this.config.adminToken)) return { kind: 'operator' };
+    if (!token) return { kind: 'invalid', claimed: 'unknown', reason: 'MALFORMED_AUTHORIZATION' };
+    if (this.config.adminToken && sameSecret(token, this.config.adminToken)) return known({ kind: 'operator' });
     if (isIdentityToken(token)) {
-      if (!this.config.identityProvider) return undefined;
+      if (!this.config.identityProvider) return { kind: 'invalid', claimed: 'subject', reason: 'IDENTITY_PROVIDER_NOT_CONFIGURED' };
       const verified = verifyIdentityToken(token, this.config.identityProvider, this.clock());
-      return verified.ok ? { kind: 'subject', subjectCode: verified.identity.subjectCode } : undefined;
+      return verified.ok
+        ? known({ kind: 'subject', subjectCode: verified.identity.subjectCode })
+        : { kind: 'invalid', claimed: 'subject', reason: `IDENTITY_TOKEN_${verified.reason}` };
     }
     if (isQueryAccountToken(token)) {
       const account = await this.accounts.findByTokenHash(hashApiKey(token));
-      return account && account.disabledAt === null ? { kind: account.kind, account } : undefined;
+      if (!account) return { kind: 'invalid', claimed: 'query_account', reason: 'UNKNOWN_TOKEN' };
+      return account.disabledAt === null ? known({ kind: account.kind, account }) : { kind: 'invalid', claimed: 'query_account', reason: 'ACCOUNT_DISABLED' };
     }
     const supplier = await this.suppliers.findByApiKeyHash(hashApiKey(token));
-    return supplier ? { kind: 'supplier', supplier } : undefined;
+    return supplier ? known({ kind: 'supplier', supplier }) : { kind: 'invalid', claimed: 'unknown', reason: 'UNKNOWN_TOKEN' };
   }
 }
 

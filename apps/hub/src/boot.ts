@@ -64,7 +64,8 @@ export async function bootHub(options: { roles?: Role[]; env?: NodeJS.ProcessEnv
   let url: string | undefined;
   if (config.roles.includes('api')) {
     const http = app as NestExpressApplication;
-    http.set('trust proxy', 'loopback');
+    // X-Forwarded-For names the client (and its rate-limit bucket) only behind proxies the operator lists.
+    http.set('trust proxy', config.http.trustedProxies.length > 0 ? [...config.http.trustedProxies] : false);
     // SOAP push (API.md): mounted before the body parsers and before listen, with its own bounded reader.
     await mountSoapIngest(http, {
       ingest: http.get(IngestService),

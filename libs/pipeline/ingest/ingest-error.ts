@@ -8,7 +8,8 @@ export type IngestErrorCode =
   | 'ENCODING_MISMATCH'
   | 'EMPTY_BODY'
   | 'BROKER_UNAVAILABLE'
-  | 'IDEMPOTENCY_IN_PROGRESS';
+  | 'IDEMPOTENCY_IN_PROGRESS'
+  | 'IDEMPOTENCY_CONFLICT';
 
 export interface IngestErrorDetail {
   readonly index?: number;
@@ -16,6 +17,8 @@ export interface IngestErrorDetail {
   readonly byteOffset?: number;
   readonly limit?: number;
   readonly reason?: string;
+  /** IDEMPOTENCY_CONFLICT: the batch the key already names. */
+  readonly batchId?: string;
 }
 
 export class IngestError extends Error {

@@ -78,6 +78,9 @@ export class IngestService {
     if (s.contentLength !== undefined && s.contentLength > this.limits.maxBytes) {
       throw new IngestError('BODY_TOO_LARGE', `请求体超过上限 ${this.limits.maxBytes} 字节`, [{ limit: this.limits.maxBytes }]);
     }
+    // The bytes as received, for the Idempotency-Key check (finding 9): the same key must come with the same body.
+    const bodyHash = createHash('sha256');
+    s.body.on('data', (piece: Buffer) => bodyHash.update(piece));
     const records = readRecords(decodeBody(s.body, media.charset, this.limits.maxBytes, {
       // In NDJSON and CSV a bad byte costs only its row; a JSON array is refused whole (issue 12).
       invalidBytes: media.format === 'json' ? 'body' : 'line',
@@ -91,6 +94,8 @@ export class IngestService {
       records,
       () => s.body.resume(),
       true,
+      // Only a body read to its end has a digest; otherwise none is kept (and a replay is compared by item alone).
+      once(() => (s.body.readableEnded ? `body:${bodyHash.digest('hex')}` : undefined)),
     );
   }
 
@@ -126,12 +131,22 @@ export class IngestService {
     }
   }
 
+  /**
+   * `bodyDigest` names the body as received (REST push); without it (connectors, SOAP) the
+   * records are digested as they are read. Either is kept with the batch, so that an
+   * Idempotency-Key sent again is answered with the earlier batch only for the same item and the
+   * same content, and refused with IDEMPOTENCY_CONFLICT otherwise (issue 11, finding 9: the new
+   * records were silently dropped).
+   */
   private async ingest(
     s: BatchOrigin,
     submitted: AsyncIterable<SubmittedRecord>,
     drain: () => void,
     refuseEmpty: boolean,
+    bodyDigest?: () => string | undefined,
   ): Promise<Receipt> {
+    const digested = bodyDigest ? { records: submitted, digest: bodyDigest } : digestRecords(submitted);
+    submitted = digested.records;
     if (s.idempotencyKey) {
       const earlier = await this.batches.findLiveByIdempotencyKey(s.supplier.id, s.idempotencyKey);
       const abandoned = earlier?.status === 'receiving' && Date.now() - earlier.createdAt.getTime() > this.limits.publishTimeoutSeconds * 1000;
@@ -139,10 +154,20 @@ export class IngestService {
         // Its publisher died between publishing and accepting (it never answered 202): take this attempt instead.
         await this.batches.abort(earlier.id, 'publisher did not finish');
       } else if (earlier) {
-        drain(); // what the client still sends is not needed: the answer is the earlier one
         if (earlier.status === 'receiving') {
+          drain(); // what the client still sends is not needed: it is told to come again
           throw new IngestError('IDEMPOTENCY_IN_PROGRESS', '相同 Idempotency-Key 的请求正在处理中，请稍后重试');
         }
+        if (earlier.itemCode !== s.itemCode) {
+          drain();
+          throw idempotencyConflict(earlier.id, earlier.itemCode, 'OTHER_ITEM');
+        }
+        // The content is known once all of it is read (bounded like any submission); nothing is kept.
+        if (earlier.contentDigest !== null && (await sameContent(submitted, digested.digest, earlier.contentDigest)) === false) {
+          drain();
+          throw idempotencyConflict(earlier.id, earlier.itemCode, 'OTHER_CONTENT');
+        }
+        drain();
         return { batchId: earlier.id, received: earlier.received, replayed: true };
       }
     }
@@ -156,7 +181,7 @@ export class IngestService {
       const received = await this.spoolChunks(s, { batchId, receivedAt, mappingVersion }, submitted, spool);
       // An empty body is a mistake the supplier should hear about, not a batch of nothing (issue 12).
       if (received === 0 && refuseEmpty) throw new IngestError('EMPTY_BODY', '请求体中没有任何记录');
-      await this.publish(s, batchId, spool);
+      await this.publish(s, batchId, spool, digested.digest());
       await this.batches.accept(batchId, received, spool.length);
       return { batchId, received, replayed: false };
     } finally {
@@ -206,7 +231,7 @@ export class IngestService {
     return received;
   }
 
-  private async publish(s: BatchOrigin, batchId: string, spool: ChunkSpool<RecordChunkMessage>): Promise<void> {
+  private async publish(s: BatchOrigin, batchId: string, spool: ChunkSpool<RecordChunkMessage>, contentDigest: string | undefined): Promise<void> {
     try {
       await this.batches.createReceiving({
         id: batchId,
@@ -214,6 +239,7 @@ export class IngestService {
         itemCode: s.itemCode,
         channel: s.channel,
         idempotencyKey: s.idempotencyKey,
+        contentDigest,
       });
     } catch (e) {
       if (e instanceof IdempotencyConflictError) {
@@ -277,4 +303,54 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+function idempotencyConflict(batchId: string, itemCode: string, reason: 'OTHER_ITEM' | 'OTHER_CONTENT'): IngestError {
+  const what = reason === 'OTHER_ITEM' ? `另一信息项（${itemCode}）` : '不同的内容';
+  return new IngestError(
+    'IDEMPOTENCY_CONFLICT',
+    `该 Idempotency-Key 已用于批次 ${batchId}（${what}）；新的报送请使用新的 Idempotency-Key`,
+    [{ batchId, reason }],
+  );
+}
+
+/**
+ * Reads a submission to its end, keeping nothing, and says whether it digests to `expected`
+ * (undefined when no digest could be made). A body that cannot be read is not the one that was
+ * accepted (except one over the size limit: that is refused as such, like any submission).
+ */
+async function sameContent(records: AsyncIterable<SubmittedRecord>, digest: () => string | undefined, expected: string): Promise<boolean | undefined> {
+  try {
+    for await (const record of records) void record;
+  } catch (e) {
+    if (e instanceof IngestError && e.code !== 'BODY_TOO_LARGE') return false;
+    throw e;
+  }
+  const actual = digest();
+  return actual === undefined ? undefined : actual === expected;
+}
+
+/** Records read by a connector or SOAP, digested in order as they pass (canonical JSON, one line each). */
+function digestRecords(submitted: AsyncIterable<SubmittedRecord>): { records: AsyncIterable<SubmittedRecord>; digest: () => string } {
+  const hash = createHash('sha256');
+  const records = (async function* () {
+    for await (const record of submitted) {
+      hash.update(canonicalJson(record.fields)).update('\n');
+      yield record;
+    }
+  })();
+  return { records, digest: once(() => `records:${hash.digest('hex')}`) };
+}
+
+/** A digest can be finished once; later calls get the same answer. */
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
 }

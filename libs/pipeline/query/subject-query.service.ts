@@ -69,6 +69,20 @@ export interface QueryContext {
   readonly reference?: string | null;
 }
 
+/** A call refused before it became a look: who it claimed to be, as far as known, and why. */
+export interface RefusedCall {
+  /** A caller kind, or what the credential claimed: `subject` (sid1.), `query_account` (cqa_), `unknown`. */
+  readonly callerKind: string;
+  readonly callerId: string | null;
+  /** As requested (truncated), '' when the call named none. */
+  readonly subjectCode: string;
+  /** e.g. UNAUTHENTICATED, NOT_A_QUERY_CALLER, OPERATOR_ONLY, RATE_LIMITED, or a credential's own reason. */
+  readonly reason: string;
+  readonly clientAddress: string | null;
+  readonly queryKind: QueryKind;
+  readonly reference: string | null;
+}
+
 export type QueryErrorCode =
   | 'SUBJECT_NOT_FOUND'
   | 'INVALID_SUBJECT_CODE'
@@ -248,6 +262,31 @@ export class SubjectQueryService {
    */
   async logLookup(context: QueryContext, subjectCode: string, result: { outcome: 'served' | 'not_found'; resultCount: number; reference: string }): Promise<void> {
     await this.commitLog([this.entry(context, this.clock(), subjectCode, result)]);
+  }
+
+  /**
+   * A call refused at the edge before any look (issue 11, finding 8): a credential that proves
+   * nothing, a supplier key used to query, a query account on an operator-only path, a rate limit.
+   * Logged like every look (outcome `refused`, the reason code), committed before the answer; if
+   * it cannot be, QUERY_LOG_UNAVAILABLE (503) instead of the refusal.
+   */
+  async logRefusedCall(call: RefusedCall): Promise<void> {
+    await this.commitLog([
+      {
+        queriedAt: this.clock(),
+        callerKind: call.callerKind,
+        callerId: call.callerId,
+        subjectCode: call.subjectCode,
+        purpose: null,
+        outcome: 'refused',
+        reason: call.reason,
+        resultCount: 0,
+        clientAddress: call.clientAddress,
+        queryKind: call.queryKind,
+        itemCodes: null,
+        reference: call.reference,
+      },
+    ]);
   }
 
   private operatorOnly(context: QueryContext): Caller {

@@ -3,14 +3,14 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@ne
 import type { Request } from 'express';
 import { QueryContext, RecordHistoryView, SubjectQueryService } from '../../../../libs/pipeline/query/subject-query.service';
 import { ErrorResponseDto } from '../api.dto';
-import { OperatorGuard } from '../auth.guards';
+import { OperatorQueryGuard } from '../query/operator-query.guard';
 import { SubjectRecordsPageDto } from '../query/query.dto';
 import { pageParams } from '../query-params';
 
 /** Operators' views of what the platform keeps (第四条; every state, every version), logged as query_kind 'history'. */
 @ApiTags('admin')
 @ApiBearerAuth('operatorToken')
-@UseGuards(OperatorGuard)
+@UseGuards(OperatorQueryGuard)
 @Controller('api/v1/admin')
 export class RecordsController {
   constructor(private readonly queries: SubjectQueryService) {}

@@ -6,6 +6,7 @@ import { ApiError } from '../../../../libs/http/api-error';
 import { CatalogItemSummaryDto, ErrorResponseDto } from '../api.dto';
 
 @ApiTags('catalog')
+@ApiResponse({ status: 429, type: ErrorResponseDto, description: 'RATE_LIMITED（超过每分钟请求上限；响应头 Retry-After 为秒数）' })
 @Controller('api/v1/catalog/items')
 export class CatalogController {
   constructor(private readonly catalog: Catalog) {}

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { NoRateLimit } from '../rate-limit.guard';
 import { MESSAGE_BUS, MessageBus } from '../../../../libs/bus/message-bus';
 import { QUEUES } from '../../../../libs/bus/messages';
 import { HubMetrics } from '../../../../libs/observability/metrics';
@@ -10,6 +11,7 @@ import { DeadLetterService } from '../../../../libs/pipeline/dead-letters/dead-l
 import { CLOCK, Clock } from '../../../../libs/runtime/tokens';
 
 @ApiTags('operations')
+@NoRateLimit()
 @Controller()
 export class HealthController {
   constructor(

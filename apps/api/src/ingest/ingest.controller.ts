@@ -29,12 +29,21 @@ export class IngestController {
       'JSON 数组含此类字节时整体 400 ENCODING_MISMATCH（details 给出 byteOffset 和 line）。空请求体 400 EMPTY_BODY。',
   })
   @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '同一报送单位的相同键只接收一次' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '同一报送单位的相同键只接收一次：相同信息项且请求体字节完全相同时返回原批次；信息项或内容不同则 409 IDEMPOTENCY_CONFLICT',
+  })
   @ApiResponse({ status: 202, type: IngestReceiptDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'MALFORMED_BODY, ENCODING_MISMATCH, EMPTY_BODY' })
   @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'UNAUTHENTICATED' })
   @ApiResponse({ status: 403, type: ErrorResponseDto, description: 'ITEM_NOT_ALLOWED' })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'UNKNOWN_ITEM' })
+  @ApiResponse({
+    status: 409,
+    type: ErrorResponseDto,
+    description: 'IDEMPOTENCY_CONFLICT（该键已用于另一信息项或不同内容，details[0].batchId 为原批次）、IDEMPOTENCY_IN_PROGRESS（相同键的请求正在处理）',
+  })
   @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'BODY_TOO_LARGE' })
   @ApiResponse({ status: 415, type: ErrorResponseDto, description: 'UNSUPPORTED_MEDIA_TYPE (also an unsupported Content-Encoding)' })
   @ApiResponse({ status: 503, type: ErrorResponseDto, description: 'BROKER_UNAVAILABLE' })

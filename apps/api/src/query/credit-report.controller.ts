@@ -5,6 +5,7 @@ import { ApiError } from '../../../../libs/http/api-error';
 import { CreditReportService, REPORT_FORMATS, type ReportFormat } from '../../../../libs/pipeline/reports/credit-report/credit-report.service';
 import { ErrorResponseDto } from '../api.dto';
 import { QueryContextFactory } from './query-context.factory';
+import { RateLimit } from '../rate-limit.guard';
 
 const CONTENT_TYPES: Readonly<Record<ReportFormat, string>> = { pdf: 'application/pdf', html: 'text/html; charset=utf-8' };
 
@@ -17,6 +18,7 @@ export class CreditReportController {
   ) {}
 
   @Get(':code/report')
+  @RateLimit({ queryKind: 'report', costlyReport: true })
   @ApiOperation({
     summary: '出具公共信用信息报告',
     description:
@@ -39,6 +41,11 @@ export class CreditReportController {
   @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'UNAUTHENTICATED' })
   @ApiResponse({ status: 403, type: ErrorResponseDto, description: 'ACCESS_DENIED、QUERY_PURPOSE_REQUIRED、ROLE_NOT_GRANTED' })
   @ApiResponse({ status: 503, type: ErrorResponseDto, description: 'QUERY_LOG_UNAVAILABLE（查询日志无法写入，未出具报告）' })
+  @ApiResponse({
+    status: 429,
+    type: ErrorResponseDto,
+    description: 'RATE_LIMITED（超过每分钟请求上限；PDF 报告另有更低的上限 RATE_LIMIT_REPORT_PER_MINUTE；响应头 Retry-After 为秒数）',
+  })
   async report(
     @Param('code') code: string,
     @Query('format') format: unknown,

@@ -5,6 +5,7 @@ import { ListQueryService } from '../../../../libs/pipeline/lists/list-query.ser
 import { ErrorResponseDto } from '../api.dto';
 import { SubjectListsDto } from './lists.dto';
 import { QueryContextFactory } from './query-context.factory';
+import { RateLimit } from '../rate-limit.guard';
 
 @ApiTags('query')
 @Controller('api/v1/subjects')
@@ -15,6 +16,7 @@ export class ListsController {
   ) {}
 
   @Get(':code/lists')
+  @RateLimit({ queryKind: 'lists' })
   @ApiOperation({
     summary: '信用主体的红名单、黑名单与重点关注名单',
     description:
@@ -32,6 +34,7 @@ export class ListsController {
   @ApiResponse({ status: 403, type: ErrorResponseDto, description: 'ACCESS_DENIED、QUERY_PURPOSE_REQUIRED、ROLE_NOT_GRANTED' })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'SUBJECT_NOT_FOUND（没有该调用者可查看的信息）' })
   @ApiResponse({ status: 503, type: ErrorResponseDto, description: 'QUERY_LOG_UNAVAILABLE' })
+  @ApiResponse({ status: 429, type: ErrorResponseDto, description: 'RATE_LIMITED（超过每分钟请求上限；响应头 Retry-After 为秒数）' })
   async find(@Param('code') code: string, @Req() request: Request): Promise<SubjectListsDto> {
     const context = await this.contexts.forRequest(request, 'lists', { subjectCodes: [code] });
     return this.lists.lists(code, context);

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { CreditReportService, REPORT_FORMATS, type ReportFormat } from '../../../../libs/pipeline/reports/credit-report/credit-report.service';
 import { ErrorResponseDto } from '../api.dto';
 import { QueryContextFactory } from './query-context.factory';
+import { RateLimit } from '../rate-limit.guard';
 
 export class ReportVerificationDto {
   @ApiProperty({ example: 'XMCR-20261127-000123' }) reportNo!: string;
@@ -23,6 +24,7 @@ export class ReportVerificationController {
   ) {}
 
   @Get(':reportNo/verification')
+  @RateLimit({ queryKind: 'report_verification' })
   @ApiOperation({
     summary: '核验信用报告真伪',
     description:
@@ -35,6 +37,7 @@ export class ReportVerificationController {
   @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'UNAUTHENTICATED（带了无效凭据）' })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'REPORT_NOT_FOUND' })
   @ApiResponse({ status: 503, type: ErrorResponseDto, description: 'QUERY_LOG_UNAVAILABLE' })
+  @ApiResponse({ status: 429, type: ErrorResponseDto, description: 'RATE_LIMITED（超过每分钟请求上限；响应头 Retry-After 为秒数）' })
   async verify(@Param('reportNo') reportNo: string, @Query('sha256') sha256: unknown, @Req() request: Request): Promise<ReportVerificationDto> {
     const context = await this.contexts.forRequest(request, 'report_verification', { subjectCodes: [], reference: reportNo });
     const checked = await this.reports.verify(reportNo, sha256, context);

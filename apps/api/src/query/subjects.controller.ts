@@ -6,6 +6,7 @@ import { SubjectQueryService } from '../../../../libs/pipeline/query/subject-que
 import { parseBody } from '../admin/suppliers.controller';
 import { ErrorResponseDto, SubjectViewDto } from '../api.dto';
 import { QueryContextFactory } from './query-context.factory';
+import { RateLimit } from '../rate-limit.guard';
 import { BatchQueryRequestDto, BatchQueryResponseDto } from './query.dto';
 
 const batchSchema = z.strictObject({ codes: z.array(z.string().max(64)).min(1, '至少一个代码') });
@@ -19,6 +20,7 @@ export class SubjectsController {
   ) {}
 
   @Get(':code')
+  @RateLimit({ queryKind: 'subject' })
   @ApiOperation({
     summary: '查询信用主体',
     description:
@@ -36,12 +38,14 @@ export class SubjectsController {
   @ApiResponse({ status: 403, type: ErrorResponseDto, description: 'ACCESS_DENIED（details[0].reason 为原因代码）、QUERY_PURPOSE_REQUIRED、ROLE_NOT_GRANTED' })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'SUBJECT_NOT_FOUND' })
   @ApiResponse({ status: 503, type: ErrorResponseDto, description: 'QUERY_LOG_UNAVAILABLE（查询日志无法写入，未提供数据）' })
+  @ApiResponse({ status: 429, type: ErrorResponseDto, description: 'RATE_LIMITED（超过每分钟请求上限；响应头 Retry-After 为秒数）' })
   async find(@Param('code') code: string, @Req() request: Request): Promise<SubjectViewDto> {
     const context = await this.contexts.forRequest(request, 'subject', { subjectCodes: [code] });
     return this.queries.view(code, context);
   }
 
   @Post('batch-query')
+  @RateLimit({ queryKind: 'batch' })
   @HttpCode(200)
   @ApiOperation({
     summary: '批量查询（信用服务机构）',
@@ -53,6 +57,7 @@ export class SubjectsController {
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'BATCH_TOO_LARGE、INVALID_REQUEST' })
   @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'UNAUTHENTICATED' })
   @ApiResponse({ status: 403, type: ErrorResponseDto, description: 'ACCESS_DENIED（非信用服务机构，reason=BATCH_NOT_OFFERED）' })
+  @ApiResponse({ status: 429, type: ErrorResponseDto, description: 'RATE_LIMITED（每个主体代码计一次请求；响应头 Retry-After 为秒数）' })
   async batch(@Body() body: unknown, @Req() request: Request): Promise<BatchQueryResponseDto> {
     const { codes } = parseBody(batchSchema, body);
     const context = await this.contexts.forRequest(request, 'batch', { subjectCodes: codes });

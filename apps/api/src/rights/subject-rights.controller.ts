@@ -21,6 +21,7 @@ const OWN_RECORD_ONLY = '信用主体以身份核验令牌（sid1.）调用，�
 @ApiBearerAuth('identityToken')
 @ApiBearerAuth('operatorToken')
 @UseGuards(SubjectOrOperatorGuard)
+@ApiResponse({ status: 429, type: ErrorResponseDto, description: 'RATE_LIMITED（超过每分钟请求上限，按信用主体计；响应头 Retry-After 为秒数）' })
 @Controller('api/v1')
 export class SubjectRightsController {
   constructor(
