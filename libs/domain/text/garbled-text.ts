@@ -54,7 +54,7 @@ export function detectGarbledText(text: string): GarbledText | undefined {
   if (/^\?+$/.test(text)) return { cause: 'question-marks' };
   if (text.length < 2) return undefined;
   // eslint-disable-next-line no-control-regex
-  if (/^[\u0000-\u007f]*$/.test(text)) return /\?{2,}/.test(text) && /[^?\s]/.test(text) === false ? { cause: 'question-marks' } : undefined;
+  if (/^[\u0000-\u007f]*$/.test(text)) return undefined; // dates, codes, amounts: no Chinese to garble
   if (text.includes('锟斤拷')) return { cause: 'replacement-read-as-gbk' };
   if (/烫烫|屯屯/.test(text)) return { cause: 'uninitialised-memory' };
   if (text.includes('\ufffd')) return { cause: 'replacement-character' };
