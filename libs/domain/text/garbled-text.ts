@@ -62,7 +62,8 @@ export function detectGarbledText(text: string): GarbledText | undefined {
     const undone = undoLatinReading(text);
     if (undone) return undone;
     // Bytes lost on the way (C1 controls do not survive a copy): the shape of CJK in UTF-8 is still there.
-    if ((text.match(UTF8_CJK_LEAD_AS_LATIN1) ?? []).length >= 2) return { cause: 'utf8-read-as-latin1' };
+    const pairs = (text.match(UTF8_CJK_LEAD_AS_LATIN1) ?? []).length;
+    if (pairs >= 2 || (pairs === 1 && !/[A-Za-z\p{Script=Han}]/u.test(text))) return { cause: 'utf8-read-as-latin1' };
   }
   // UTF-8 of CJK read as GBK is made of byte pairs from E0–EF and 80–BF only; ordinary text rarely is.
   if (HANZI.test(text) && utf8ShapedShare(text, isCjkUtf8Byte) >= 0.6) {
@@ -172,12 +173,14 @@ function wellFormedStart(lead: number, second: number): boolean {
 }
 
 /**
- * When too many bytes were lost to undo it, UTF-8 read as GBK still shows in the bytes: every
- * hanzi is a pair of UTF-8 lead bytes (E0–EF) and continuation bytes (80–BF), which ordinary
- * simplified text (GB2312, bytes A1–F7) and traditional text (GBK's extension rows) rarely are.
+ * When too many bytes were lost to undo it, UTF-8 read as GBK still shows in the bytes: read back
+ * as UTF-8 they are mostly well-formed three-byte sequences, which ordinary GB2312 text (whose
+ * bytes start rows B0–F7 and rarely follow UTF-8's lead-continuation pattern) is not.
  */
 function looksLikeUtf8BytesInGbk(text: string): boolean {
-  return hanziCount(text) >= 3 && utf8ShapedShare(text, isCjkUtf8Byte) >= 0.9;
+  if (hanziCount(text) < 3 || commonShare(text) >= 0.35) return false;
+  const bytes = encodeGbkStrict(text);
+  return bytes !== undefined && invalidUtf8Sequences(bytes) <= bytes.length * 0.15;
 }
 
 /** Share of the hanzi whose two GBK bytes both pass `shaped`: a cheap test run before any decoding. */
