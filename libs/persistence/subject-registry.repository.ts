@@ -8,6 +8,14 @@ export interface IdentifierLink {
   readonly subjectCode: string;
 }
 
+export interface LinkedIdentifier {
+  readonly kind: LegacyIdentifierKind;
+  readonly identifier: string;
+  /** `operator`, or where a record taught it. */
+  readonly source: string;
+  readonly linkedAt: string;
+}
+
 /** The subject registry: legacy identifiers and the social credit code they belong to (R6). */
 export class SubjectRegistryRepository {
   constructor(private readonly db: HubDatabase) {}
@@ -32,5 +40,13 @@ export class SubjectRegistryRepository {
        ON CONFLICT DO NOTHING`,
       [JSON.stringify(sorted), source],
     );
+  }
+
+  async linksOf(subjectCode: string): Promise<LinkedIdentifier[]> {
+    const rows: { kind: LegacyIdentifierKind; identifier: string; source: string; linkedAt: Date }[] = await this.db.dataSource.query(
+      `SELECT kind, identifier, source, created_at AS "linkedAt" FROM subject_identifiers WHERE subject_code = $1 ORDER BY kind, identifier`,
+      [subjectCode],
+    );
+    return rows.map((r) => ({ ...r, linkedAt: new Date(r.linkedAt).toISOString() }));
   }
 }

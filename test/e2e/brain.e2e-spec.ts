@@ -154,6 +154,60 @@ describe('mappings, rules and entity resolution end to end', () => {
     expect((await querySubject(hub.url, owner)).status).toBe(200);
   });
 
+  it('links an organisation code only to the USCC that embeds it, and reads the links back', async () => {
+    const owner = uscc(6_400);
+    const embedded = organizationCodeOfUscc(owner);
+    const foreign = organizationCodeOfUscc(uscc(6_401));
+    const badCheck = embedded.slice(0, 8) + (embedded.endsWith('1') ? '2' : '1');
+    const refused = await admin('/subject-identifiers', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        links: [
+          { kind: 'organization_code', identifier: foreign, subjectCode: owner },
+          { kind: 'organization_code', identifier: badCheck, subjectCode: owner },
+        ],
+      }),
+    });
+    expect(refused.status).toBe(400);
+    const problems = ((await refused.json()) as { error: { details: { path: string; code: string }[] } }).error.details;
+    expect(problems.map(({ path, code }) => ({ path, code }))).toEqual([
+      { path: 'links[0].identifier', code: 'ORG_CODE_MISMATCH' },
+      { path: 'links[1].identifier', code: 'ORG_CODE_CHECKSUM' },
+    ]);
+
+    const linked = await admin('/subject-identifiers', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ links: [{ kind: 'organization_code', identifier: `${embedded.slice(0, 8)}-${embedded.slice(8)}`, subjectCode: owner }] }),
+    });
+    expect(linked.status).toBe(200);
+    const read = await admin(`/subjects/${owner}/links`);
+    expect(read.status).toBe(200);
+    expect(await read.json()).toEqual({
+      code: owner,
+      links: [{ kind: 'organization_code', identifier: embedded, source: 'operator', linkedAt: expect.any(String) }],
+    });
+    expect((await admin('/subjects/not-a-code/links')).status).toBe(400);
+  });
+
+  it('sends garbled Chinese back with GARBLED_TEXT and never publishes it', async () => {
+    const replaced = penaltyRecord(6_500, { subject_name: '厦门��公司' });
+    const utf8AsGbk = penaltyRecord(6_501, { subject_name: iconv.decode(Buffer.from('厦门市鹭岛科技有限公司', 'utf8'), 'gbk') });
+    const clean = penaltyRecord(6_502, { subject_name: '臺灣積體電路製造股份有限公司厦门代表处' });
+    const accepted = await push(hub.url, modernKey, 'administrative_penalty', JSON.stringify([replaced, utf8AsGbk, clean]));
+    const report = await waitForBatchDone(hub.url, modernKey, accepted.body.batchId as string);
+    expect(report.loaded).toBe(1);
+    expect(report.rejections.map(({ index, field, code }) => ({ index, field, code }))).toEqual([
+      { index: 0, field: 'subject_name', code: 'GARBLED_TEXT' },
+      { index: 1, field: 'subject_name', code: 'GARBLED_TEXT' },
+    ]);
+    expect(report.rejections[1].value).toContain('疑为「厦门市鹭岛科技有限公司」');
+    expect((await querySubject(hub.url, uscc(6_500))).status).toBe(404);
+    expect((await querySubject(hub.url, uscc(6_501))).status).toBe(404);
+    expect((await querySubject(hub.url, uscc(6_502))).status).toBe(200);
+  });
+
   it('previews 50 records with 50 verdicts and stores nothing', async () => {
     const counts = () =>
       withDatabase(database.url, async (db) => (await db.query<{ n: string }>(`SELECT (SELECT count(*) FROM credit_records) + (SELECT count(*) FROM batches) + (SELECT count(*) FROM rejections) AS n`)).rows[0].n);

@@ -17,6 +17,7 @@ export {
   isCalendarDate,
   PROVINCE_CODES,
 } from './citizen-id';
+export { checkIdentifierLink, type IdentifierLinkCheck, type IdentifierLinkProblem, type LinkedIdentifierKind } from './identifier-link';
 export { maskIdentifier, maskPersonalIdsInText } from './mask';
 export { detectSpreadsheetDamage, normalizeIdentifier, toHalfWidth } from './normalize';
 export { classifySubjectCode, PLACEHOLDER_SUBJECT_CODES, type SubjectCodeCheck } from './subject-code';

@@ -136,6 +136,12 @@ export const REJECTION_CODES = {
     basis: '第十四条 不符合目录要求的数据退回',
     hint: '记录已退回，可按原因修正后重新报送；如原因不明请联系信用中心',
   },
+  GARBLED_TEXT: {
+    zh: '字段内容为乱码（字符集错误或字符已丢失）',
+    en: 'The field holds garbled text: bytes decoded with the wrong character set, or characters lost to replacement characters or question marks',
+    basis: '第十四条 不符合目录要求的数据退回',
+    hint: '核对导出文件的字符集（UTF-8 或 GBK）与报送时声明的是否一致，修正后重新报送；value 中“疑为”之后是可能的原文',
+  },
 } as const satisfies Record<string, RejectionDefinition>;
 
 export type RejectionCode = keyof typeof REJECTION_CODES;

@@ -11,6 +11,7 @@ export {
   NOTICE_LEAD_MONTHS,
   OPEN_DATE_FIELDS,
 } from './date-plausibility';
+export { findGarbledFields } from './garbled-fields';
 export { checkNoticeEvidence } from './notice-evidence';
 export {
   ARREARS_MARKERS,

@@ -49,6 +49,12 @@ export const RULES_OF_THE_MEASURES: readonly RuleOfTheMeasures[] = [
       'Bad information is submitted only after the subject was notified in writing or by public notice (unless a law exempts it): every bad record carries notified_on and notice_method.',
   },
   {
+    name: 'findGarbledFields',
+    article: '第十四条',
+    description:
+      'Garbled text (乱码) in any text field is returned with GARBLED_TEXT: replacement characters, 锟斤拷, UTF-8 read as GBK, GBK or UTF-8 read as Latin-1/Windows-1252, double encoding, GBK read as UTF-8 and characters lost to question marks; the cause and, when it can be undone, the text probably meant (libs/domain/text/garbled-text.ts; measured in docs/GARBLED-TEXT.md).',
+  },
+  {
     name: 'findProhibitedFields',
     article: '第十五条第一款',
     description:

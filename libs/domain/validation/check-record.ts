@@ -1,5 +1,5 @@
 import type { CatalogItem } from '../../../catalog/catalog-item.schema';
-import { checkDatePlausibility, findConsentOnlyFields, findProhibitedFields } from '../rules';
+import { checkDatePlausibility, findConsentOnlyFields, findGarbledFields, findProhibitedFields } from '../rules';
 import { Rejection } from '../rejections/rejection-codes';
 import { RecordVerdict, validateRecord } from './validate-record';
 
@@ -13,7 +13,7 @@ export interface RecordToCheck {
 /**
  * Every rule a record must pass before it is stored: the catalog's formats and required fields
  * (第九条), identity codes (第六条), notice evidence for bad information (第十三条), prohibited and
- * consent-only information (第十五条) and date plausibility. All failures are reported together.
+ * consent-only information (第十五条), garbled text (第十四条) and date plausibility. All failures are reported together.
  */
 export function checkRecordAgainstMeasures(input: RecordToCheck, item: CatalogItem, today: Date): RecordVerdict {
   const fieldNames = [...new Set([...input.sourceFields, ...Object.keys(input.record)])].filter(
@@ -22,6 +22,7 @@ export function checkRecordAgainstMeasures(input: RecordToCheck, item: CatalogIt
   const restricted: Rejection[] = [
     ...findProhibitedFields(fieldNames),
     ...findConsentOnlyFields(fieldNames, input.record.consent_reference),
+    ...findGarbledFields(input.record),
   ];
   const verdict = validateRecord(input.record, item, today);
   const dates = verdict.ok ? checkDatePlausibility(verdict.fields, item, today) : [];

@@ -1,5 +1,5 @@
-import { classifySubjectCode, normalizeIdentifier } from '../../domain/identity';
-import { IdentifierLink, SubjectRegistryRepository } from '../../persistence/subject-registry.repository';
+import { checkIdentifierLink, classifySubjectCode } from '../../domain/identity';
+import { IdentifierLink, LinkedIdentifier, SubjectRegistryRepository } from '../../persistence/subject-registry.repository';
 import { AdminError } from './supplier-admin.service';
 
 /** Operators link legacy identifiers (passport, 工商注册号, …) to a subject's code (第六条). */
@@ -10,14 +10,23 @@ export class SubjectRegistryService {
   ) {}
 
   async link(links: readonly IdentifierLink[]): Promise<{ linked: number }> {
-    const problems: { path: string; message: string }[] = [];
+    const problems: { path: string; code: string; message: string }[] = [];
     const normalised = links.map((l, i) => {
-      const check = classifySubjectCode(l.subjectCode, this.clock());
-      if (!check.ok) problems.push({ path: `links[${i}].subjectCode`, message: '不是有效的统一社会信用代码或公民身份号码' });
-      return { kind: l.kind, identifier: normalizeIdentifier(l.identifier), subjectCode: check.ok ? check.code : l.subjectCode };
+      const check = checkIdentifierLink(l, this.clock());
+      if (!check.ok) for (const p of check.problems) problems.push({ path: `links[${i}].${p.field}`, code: p.code, message: p.message });
+      return check.ok ? { kind: l.kind, identifier: check.identifier, subjectCode: check.subjectCode } : l;
     });
     if (problems.length > 0) throw new AdminError('INVALID_REQUEST', '请求内容无效', problems);
     await this.registry.learn(normalised, 'operator');
     return { linked: normalised.length };
+  }
+
+  /** The legacy identifiers linked to a subject, operators' and learned from records alike. */
+  async linksOf(code: string): Promise<{ code: string; links: LinkedIdentifier[] }> {
+    const subject = classifySubjectCode(code, this.clock());
+    if (!subject.ok) {
+      throw new AdminError('INVALID_REQUEST', '不是有效的统一社会信用代码或公民身份号码', [{ path: 'code', code: subject.code, message: '主体代码无效' }]);
+    }
+    return { code: subject.code, links: await this.registry.linksOf(subject.code) };
   }
 }

@@ -14,7 +14,7 @@ export class AdminError extends Error {
   constructor(
     readonly code: 'INVALID_REQUEST',
     message: string,
-    readonly details: { path: string; message: string }[],
+    readonly details: { path: string; message: string; code?: string }[],
   ) {
     super(message);
   }
