@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { HubConfig } from '../config/hub-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
@@ -75,6 +76,7 @@ export class HubDatabase {
       await embedded?.stop();
       throw e;
     }
+    if (embedded) forgetEarlierSessions(dataSource);
     return new HubDatabase(dataSource, embedded);
   }
 
@@ -102,6 +104,11 @@ export class HubDatabase {
     }
   }
 
+  /** The pg pool TypeORM holds (the one every repository and `preparedQuery` uses). */
+  get pool(): Pool | undefined {
+    return poolOf(this.dataSource);
+  }
+
   async pendingMigrations(): Promise<boolean> {
     return this.dataSource.showMigrations();
   }
@@ -110,4 +117,22 @@ export class HubDatabase {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await this.embedded?.stop();
   }
+}
+
+function poolOf(dataSource: DataSource): Pool | undefined {
+  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+  return pool !== undefined && typeof pool.connect === 'function' ? pool : undefined;
+}
+
+/**
+ * PGlite is ONE backend session behind its socket: a connection the pool replaces (after a socket
+ * error, say) leaves its named prepared statements behind in that session, and the new client,
+ * which knows none of them, would fail every `preparedQuery` with `prepared statement "…" already
+ * exists` (issue 11, finding 1). Each new connection therefore starts by forgetting them; pg runs
+ * a client's queries in order, so this runs before the first query of whoever checked it out.
+ */
+function forgetEarlierSessions(dataSource: DataSource): void {
+  poolOf(dataSource)?.on('connect', (client) => {
+    void client.query('DEALLOCATE ALL').catch(() => undefined);
+  });
 }
