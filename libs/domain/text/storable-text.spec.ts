@@ -1,4 +1,4 @@
-import { findUnstorableText, firstUnstorableCharacter, isStorableText } from './storable-text';
+import { findUnstorableText, firstUnstorableCharacter, isStorableText, storableRendering } from './storable-text';
 
 describe('storable text (NUL, lone surrogates and C0 controls cannot be stored)', () => {
   it.each([
@@ -28,5 +28,20 @@ describe('storable text (NUL, lone surrogates and C0 controls cannot be stored)'
 
   it('passes clean records, numbers, booleans and null', () => {
     expect(findUnstorableText({ a: 1, b: true, c: null, d: ['x', { e: '〇' }] })).toBeUndefined();
+  });
+});
+
+describe('storableRendering (what a log may keep of text that cannot be stored)', () => {
+  it.each([
+    ['x\u0000', 'x\\u0000'],
+    ['a\ud800b', 'a\\ud800b'],
+    ['\udc00', '\\udc00'],
+    ['\u001b[31m', '\\u001b[31m'],
+    ['行政处罚\t\n', '行政处罚\t\n'],
+    ['😀', '😀'],
+    ['91350200MA2XXXXX7Q', '91350200MA2XXXXX7Q'],
+  ])('%j → %j', (input, expected) => {
+    expect(storableRendering(input)).toBe(expected);
+    expect(isStorableText(storableRendering(input))).toBe(true);
   });
 });
