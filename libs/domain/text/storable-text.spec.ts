@@ -21,9 +21,10 @@ describe('storable text (NUL, lone surrogates and C0 controls cannot be stored)'
     expect(found).toEqual({ field: 'penalty_categories.1', value: '第 2 个字符 \\u0000' });
   });
 
-  it('names the parent of a bad key', () => {
-    expect(findUnstorableText({ details: { 'k\ud800': 1 } })).toEqual({ field: 'details', value: '字段名第 2 个字符 \\ud800' });
-    expect(findUnstorableText({ 'k\u0000': 1 })?.field).toBe('(record)');
+  it('names a bad key as sent, the bad character escaped', () => {
+    expect(findUnstorableText({ details: { 'k\ud800': 1 } })).toEqual({ field: 'details.k\\ud800', value: '字段名第 2 个字符 \\ud800' });
+    expect(findUnstorableText({ ['re\u0000marks']: 'x' })).toEqual({ field: 're\\u0000marks', value: '字段名第 3 个字符 \\u0000' });
+    expect(findUnstorableText({ 'k\u0000': 1 })?.field).toBe('k\\u0000');
   });
 
   it('passes clean records, numbers, booleans and null', () => {

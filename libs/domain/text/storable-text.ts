@@ -7,7 +7,10 @@
  */
 
 export interface UnstorableText {
-  /** Dotted path of the field (`remarks`, `penalty_categories.2`); a bad key is named by its parent. */
+  /**
+   * Dotted path of the field (`remarks`, `penalty_categories.2`); a bad field NAME is named as sent
+   * with the bad character escaped (`re\u0000marks`, a CSV column likewise), so the supplier can find it.
+   */
   readonly field: string;
   /** Where and what, safe to store and show: `第 4 个字符 \u0000`. Never the text itself (it may be personal). */
   readonly value: string;
@@ -56,7 +59,7 @@ export function findUnstorableText(value: unknown, path = ''): UnstorableText | 
   if (value !== null && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) {
       const keyAt = firstUnstorableCharacter(key);
-      if (keyAt !== -1) return { field: path || '(record)', value: `字段名${describe(key, keyAt)}` };
+      if (keyAt !== -1) return { field: join(path, storableRendering(key)), value: `字段名${describe(key, keyAt)}` };
       const found = findUnstorableText(inner, join(path, key));
       if (found) return found;
     }

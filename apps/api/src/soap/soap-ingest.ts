@@ -11,6 +11,7 @@ import type { BatchReport, BatchViewer } from '../../../../libs/pipeline/reports
 import { readSoapBody } from './soap-body';
 import { faultFrom, faults, renderFault, SoapFault } from './soap-fault';
 import { parseGetBatchReport, parseSubmitRecords, reportResponse } from './soap-messages';
+import { readForbiddenCharRefs } from './xml-char-refs';
 
 export const SOAP_INGEST_PATH = '/soap/v1/ingest';
 const WSDL_ADDRESS = 'http://localhost/soap/v1/ingest';
@@ -90,7 +91,7 @@ async function handle(req: Request, res: Response, server: soap.Server, wsdl: st
       call.supplier = await deps.suppliers.findByApiKeyHash(hashApiKey(headerKey));
       if (!call.supplier) throw faults.unauthenticated();
     }
-    const xml = await readSoapBody(req, deps.maxBodyBytes);
+    const xml = readForbiddenCharRefs(await readSoapBody(req, deps.maxBodyBytes));
     const reply = await server.processRequest(xml, {
       method: 'POST',
       url: req.originalUrl,
