@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { HubConfig } from '../config/hub-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
@@ -68,6 +68,7 @@ export class HubDatabase {
         statement_timeout: config.database.statementTimeoutMs,
         idle_in_transaction_session_timeout: embedded ? undefined : 5 * 60_000,
         connectionTimeoutMillis: embedded ? 60_000 : 10_000,
+        ...(embedded ? { onConnect: forgetEarlierSessions } : {}),
       },
     });
     try {
@@ -76,7 +77,6 @@ export class HubDatabase {
       await embedded?.stop();
       throw e;
     }
-    if (embedded) forgetEarlierSessions(dataSource);
     return new HubDatabase(dataSource, embedded);
   }
 
@@ -128,11 +128,8 @@ function poolOf(dataSource: DataSource): Pool | undefined {
  * PGlite is ONE backend session behind its socket: a connection the pool replaces (after a socket
  * error, say) leaves its named prepared statements behind in that session, and the new client,
  * which knows none of them, would fail every `preparedQuery` with `prepared statement "…" already
- * exists` (issue 11, finding 1). Each new connection therefore starts by forgetting them; pg runs
- * a client's queries in order, so this runs before the first query of whoever checked it out.
+ * exists` (issue 11, finding 1). pg-pool awaits this hook before it hands a new connection out.
  */
-function forgetEarlierSessions(dataSource: DataSource): void {
-  poolOf(dataSource)?.on('connect', (client) => {
-    void client.query('DEALLOCATE ALL').catch(() => undefined);
-  });
+async function forgetEarlierSessions(client: PoolClient): Promise<void> {
+  await client.query('DEALLOCATE ALL');
 }
