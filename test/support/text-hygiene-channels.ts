@@ -63,6 +63,8 @@ interface Channel {
   readonly input: string;
   /** The field the INVALID_TEXT rejection must name. */
   readonly field: string;
+  /** Where the bad record arrives in its batch, when the supplier reorders (default 1). */
+  readonly index?: number;
   readonly run: (c: HygieneContext, base: number, keyPrefix: string) => Promise<ChannelRun>;
 }
 
@@ -200,6 +202,23 @@ export const CHANNELS: readonly Channel[] = [
     },
   },
   {
+    id: 'G2-invalid-text-rest-pull-cursor',
+    channel: 'REST pull',
+    input: 'a supplier API page of 3 penalties whose incremental field `updated_at` holds NUL in the middle one, the latest value (it would become the cursor)',
+    field: 'updated_at',
+    index: 2, // the supplier serves by updated_at: the NUL one (the latest) comes last
+    run: async (c, base, p) => {
+      const day = recentDate(2);
+      const stamps = [`${day}T08:00:00Z`, `${day}T09:00:00Z\u0000`, `${day}T08:30:00Z`];
+      c.rest.records = trio(base, p, 'remarks', '无').map((r, k) => ({ id: `${p}-${k}`, updated_at: stamps[k], ...r }));
+      const { batchIds, status } = await runConnector(c, 'rest-pull', {
+        baseUrl: c.rest.url, path: '/v1/page/records', auth: { type: 'none' }, pagination: { mode: 'page', pageSize: 10 },
+        incremental: { param: 'since', field: 'updated_at' }, recordsPath: 'data.items', retry: { baseDelayMs: 50, maxDelayMs: 200 },
+      });
+      return { accepted: 3, keys: keysOf(p), batchIds, answers500: status >= 500 ? 1 : 0, statuses: `${status}` };
+    },
+  },
+  {
     id: 'G2-invalid-text-soap-pull',
     channel: 'SOAP pull',
     input: 'a SOAP supplier page of 3 changes, the middle one with a C0 control (\\u0001) inside `subjectName`',
@@ -306,10 +325,11 @@ export function declareTextHygieneCases(mode: HygieneMode, context: () => Hygien
         const rejected = reports.reduce((s, r) => s + r.rejected, 0);
         const invalid = reports.flatMap((r) => r.rejections.filter((x) => x.code === 'INVALID_TEXT').map((x) => ({ index: x.index, field: x.field })));
         const invalidKeys = reports.flatMap((r) => r.rejections.filter((x) => x.code === 'INVALID_TEXT').map((x) => x.sourceKey));
-        expect(invalidKeys).toEqual([run.ledgerByReports ? 'index:1' : run.keys[1]]);
+        const at = ch.index ?? 1;
+        expect(invalidKeys).toEqual([run.ledgerByReports ? `index:${at}` : run.keys[1]]);
         const others = reports.flatMap((r) => r.rejections.filter((x) => x.code !== 'INVALID_TEXT').map((x) => `${x.field}:${x.code}`));
         expect({ accepted: run.accepted, received, loaded, rejected, invalid, others }).toEqual({
-          accepted: 3, received: 3, loaded: 2, rejected: 1, invalid: [{ index: 1, field: ch.field }], others: [],
+          accepted: 3, received: 3, loaded: 2, rejected: 1, invalid: [{ index: at, field: ch.field }], others: [],
         });
         const ledger: Pick<Observation, 'loaded' | 'rejected' | 'lost' | 'duplicated' | 'stuckBatches'> = c.databaseUrl && !run.ledgerByReports
           ? await reconcile(c.databaseUrl, run.keys)
