@@ -42,6 +42,9 @@ describe('watermarks', () => {
     expect(maxWatermark('2026-03-01T08:00:00Z', '2026-02-01T08:00:00Z')).toBe('2026-03-01T08:00:00Z');
     expect(watermarkOf(1700000000)).toBe('1700000000');
     expect(watermarkOf('  ')).toBeUndefined();
+    // Issue 11: text that cannot be stored never becomes the cursor (it would fail every cursor commit).
+    expect(watermarkOf('2026-03-01T08:00:00Z\u0000')).toBeUndefined();
+    expect(watermarkOf('2026-03-01\ud800')).toBeUndefined();
     expect(watermarkOf(null)).toBeUndefined();
   });
 

@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
 import { writeJson } from './json-text';
+import { isStorableText } from '../../libs/domain/text/storable-text';
 
 /** High-water marks of incremental pulls (REST `since`, SOAP incremental parameter), shared by the pull connectors. */
 
-/** A watermark as the supplier wrote it (ISO timestamp, epoch number…), kept as text so it is sent back unchanged. */
+/**
+ * A watermark as the supplier wrote it (ISO timestamp, epoch number…), kept as text so it is sent
+ * back unchanged. Text the hub cannot store (NUL, a lone surrogate, a C0 control) is no watermark:
+ * as the cursor it would fail every cursor commit and the connector would re-read the same page
+ * forever (issue 11); the record holding it is refused with INVALID_TEXT.
+ */
 export function watermarkOf(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  if (typeof value === 'string' && value.trim() !== '') return isStorableText(value) ? value.trim() : undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
 }

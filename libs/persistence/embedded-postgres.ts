@@ -32,7 +32,10 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   rmSync(socketPath, { force: true }); // left behind by a killed process; the lock proved nobody owns it
 
   const db = await PGlite.create(join(dir, 'pg'));
-  const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 });
+  // The pool holds one connection; a second slot lets the pool's replacement connect while the
+  // socket of the connection it replaced is still closing (with one slot that reconnect was
+  // refused and the caller got EPIPE). The queue serialises both onto the one backend anyway.
+  const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 2 });
   await server.start();
   return {
     socketDir,

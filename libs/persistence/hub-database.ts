@@ -1,3 +1,4 @@
+import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { HubConfig } from '../config/hub-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
@@ -75,6 +76,7 @@ export class HubDatabase {
         statement_timeout: config.database.statementTimeoutMs,
         idle_in_transaction_session_timeout: embedded ? undefined : 5 * 60_000,
         connectionTimeoutMillis: embedded ? 60_000 : 10_000,
+        ...(embedded ? { onConnect: forgetEarlierSessions } : {}),
       },
     });
     try {
@@ -110,6 +112,11 @@ export class HubDatabase {
     }
   }
 
+  /** The pg pool TypeORM holds (the one every repository and `preparedQuery` uses). */
+  get pool(): Pool | undefined {
+    return poolOf(this.dataSource);
+  }
+
   async pendingMigrations(): Promise<boolean> {
     return this.dataSource.showMigrations();
   }
@@ -118,4 +125,19 @@ export class HubDatabase {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await this.embedded?.stop();
   }
+}
+
+function poolOf(dataSource: DataSource): Pool | undefined {
+  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+  return pool !== undefined && typeof pool.connect === 'function' ? pool : undefined;
+}
+
+/**
+ * PGlite is ONE backend session behind its socket: a connection the pool replaces (after a socket
+ * error, say) leaves its named prepared statements behind in that session, and the new client,
+ * which knows none of them, would fail every `preparedQuery` with `prepared statement "…" already
+ * exists` (issue 11, finding 1). pg-pool awaits this hook before it hands a new connection out.
+ */
+async function forgetEarlierSessions(client: PoolClient): Promise<void> {
+  await client.query('DEALLOCATE ALL');
 }

@@ -8,6 +8,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiModule } from '../../api/src/api.module';
 import { mountSoapIngest } from '../../api/src/soap/soap-ingest';
+import { bodyTextHygiene, requestTextHygiene } from '../../api/src/request-hygiene';
+import { QueryContextFactory } from '../../api/src/query/query-context.factory';
+import { SubjectQueryService } from '../../../libs/pipeline/query/subject-query.service';
 import { HubMetrics } from '../../../libs/observability/metrics';
 import { IngestService } from '../../../libs/pipeline/ingest/ingest.service';
 import { BatchReportService } from '../../../libs/pipeline/reports/batch-report.service';
@@ -66,6 +69,9 @@ export async function bootHub(options: { roles?: Role[]; env?: NodeJS.ProcessEnv
     const http = app as NestExpressApplication;
     // X-Forwarded-For names the client (and its rate-limit bucket) only behind proxies the operator lists.
     http.set('trust proxy', config.http.trustedProxies.length > 0 ? [...config.http.trustedProxies] : false);
+    // Text that cannot be stored in a path, parameter or data header: 400 INVALID_REQUEST before any route (issue 11).
+    const hygiene = { queries: http.get(SubjectQueryService), contexts: http.get(QueryContextFactory) };
+    http.use(requestTextHygiene(hygiene));
     // SOAP push (API.md): mounted before the body parsers and before listen, with its own bounded reader.
     await mountSoapIngest(http, {
       ingest: http.get(IngestService),
@@ -78,11 +84,12 @@ export async function bootHub(options: { roles?: Role[]; env?: NodeJS.ProcessEnv
     type Middleware = (req: unknown, res: unknown, next: (e?: unknown) => void) => void;
     const jsonBody = json({ limit: '1mb' }) as Middleware;
     const yamlBody = text({ limit: '1mb', type: ['application/yaml', 'application/x-yaml', 'text/yaml'] }) as Middleware;
+    const bodyHygiene = bodyTextHygiene(hygiene) as Middleware;
     // Ingest bodies are streamed by their controller, never buffered by a body parser.
     http.use((req: { method: string; path: string }, res: unknown, next: (e?: unknown) => void) =>
       req.method === 'POST' && req.path.startsWith('/api/v1/ingest/')
         ? next()
-        : jsonBody(req, res, (e?: unknown) => (e ? next(e) : yamlBody(req, res, next))),
+        : jsonBody(req, res, (e?: unknown) => (e ? next(e) : yamlBody(req, res, (y?: unknown) => (y ? next(y) : bodyHygiene(req, res, next))))),
     );
     SwaggerModule.setup('api/docs', http, buildOpenApi(http), { jsonDocumentUrl: 'api/docs-json' });
     await http.listen(config.http.port, config.http.host);

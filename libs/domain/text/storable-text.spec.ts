@@ -1,4 +1,4 @@
-import { findUnstorableText, firstUnstorableCharacter, isStorableText } from './storable-text';
+import { findUnstorableText, firstUnstorableCharacter, isStorableText, storableRendering } from './storable-text';
 
 describe('storable text (NUL, lone surrogates and C0 controls cannot be stored)', () => {
   it.each([
@@ -21,12 +21,28 @@ describe('storable text (NUL, lone surrogates and C0 controls cannot be stored)'
     expect(found).toEqual({ field: 'penalty_categories.1', value: '第 2 个字符 \\u0000' });
   });
 
-  it('names the parent of a bad key', () => {
-    expect(findUnstorableText({ details: { 'k\ud800': 1 } })).toEqual({ field: 'details', value: '字段名第 2 个字符 \\ud800' });
-    expect(findUnstorableText({ 'k\u0000': 1 })?.field).toBe('(record)');
+  it('names a bad key as sent, the bad character escaped', () => {
+    expect(findUnstorableText({ details: { 'k\ud800': 1 } })).toEqual({ field: 'details.k\\ud800', value: '字段名第 2 个字符 \\ud800' });
+    expect(findUnstorableText({ ['re\u0000marks']: 'x' })).toEqual({ field: 're\\u0000marks', value: '字段名第 3 个字符 \\u0000' });
+    expect(findUnstorableText({ 'k\u0000': 1 })?.field).toBe('k\\u0000');
   });
 
   it('passes clean records, numbers, booleans and null', () => {
     expect(findUnstorableText({ a: 1, b: true, c: null, d: ['x', { e: '〇' }] })).toBeUndefined();
+  });
+});
+
+describe('storableRendering (what a log may keep of text that cannot be stored)', () => {
+  it.each([
+    ['x\u0000', 'x\\u0000'],
+    ['a\ud800b', 'a\\ud800b'],
+    ['\udc00', '\\udc00'],
+    ['\u001b[31m', '\\u001b[31m'],
+    ['行政处罚\t\n', '行政处罚\t\n'],
+    ['😀', '😀'],
+    ['91350200MA2XXXXX7Q', '91350200MA2XXXXX7Q'],
+  ])('%j → %j', (input, expected) => {
+    expect(storableRendering(input)).toBe(expected);
+    expect(isStorableText(storableRendering(input))).toBe(true);
   });
 });

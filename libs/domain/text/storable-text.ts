@@ -7,7 +7,10 @@
  */
 
 export interface UnstorableText {
-  /** Dotted path of the field (`remarks`, `penalty_categories.2`); a bad key is named by its parent. */
+  /**
+   * Dotted path of the field (`remarks`, `penalty_categories.2`); a bad field NAME is named as sent
+   * with the bad character escaped (`re\u0000marks`, a CSV column likewise), so the supplier can find it.
+   */
   readonly field: string;
   /** Where and what, safe to store and show: `第 4 个字符 \u0000`. Never the text itself (it may be personal). */
   readonly value: string;
@@ -56,7 +59,7 @@ export function findUnstorableText(value: unknown, path = ''): UnstorableText | 
   if (value !== null && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) {
       const keyAt = firstUnstorableCharacter(key);
-      if (keyAt !== -1) return { field: path || '(record)', value: `字段名${describe(key, keyAt)}` };
+      if (keyAt !== -1) return { field: join(path, storableRendering(key)), value: `字段名${describe(key, keyAt)}` };
       const found = findUnstorableText(inner, join(path, key));
       if (found) return found;
     }
@@ -71,4 +74,27 @@ function join(path: string, key: string): string {
 function describe(text: string, at: number): string {
   const code = text.charCodeAt(at).toString(16).padStart(4, '0');
   return `第 ${at + 1} 个字符 \\u${code}`;
+}
+
+/**
+ * `text` with every character that cannot be stored written as its escape (`x\u0000` becomes the
+ * seven characters `x\u0000`): for logs that must record what was asked (the query log, 第十九条)
+ * without letting the bad character reach the database. Storable text comes back unchanged.
+ */
+export function storableRendering(text: string): string {
+  if (firstUnstorableCharacter(text) === -1) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && text.charCodeAt(i + 1) >= 0xdc00 && text.charCodeAt(i + 1) <= 0xdfff;
+    if (pair) {
+      out += text.slice(i, i + 2);
+      i++;
+    } else if ((c >= 0xd800 && c <= 0xdfff) || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) {
+      out += `\\u${c.toString(16).padStart(4, '0')}`;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { Connector, ConnectorError, ConnectorKind, ConnectorManifest, ReadBatch } from '../../../connectors/connector.contract';
 import { maskPersonalIdsInText } from '../../domain/identity';
+import { findUnstorableText } from '../../domain/text/storable-text';
 import { ConnectorInstanceRow, ConnectorRepository } from '../../persistence/connector.repository';
 import { SupplierRepository } from '../../persistence/supplier.repository';
 import { SecretBox } from '../../security/secret-box';
@@ -102,6 +103,12 @@ export class ConnectorRuntime {
     instance: ConnectorInstanceRow,
     batch: ReadBatch,
   ): Promise<{ kind: 'accepted'; batchId: string } | { kind: 'empty' } | { kind: 'quarantined' }> {
+    // A cursor holding text the database cannot store would fail its commit after every publish,
+    // and each run would re-read the same batch for ever: stop the connector, say why (issue 11).
+    const badCursor = findUnstorableText(batch.cursorAfter);
+    if (badCursor) {
+      throw new ConnectorError('config', 'CURSOR_INVALID_TEXT', `the connector's next cursor holds text that cannot be stored at ${badCursor.field} (${badCursor.value})`);
+    }
     const supplier = await this.suppliers.findByCode(instance.supplierCode);
     if (!supplier) throw new ConnectorError('config', 'SUPPLIER_NOT_FOUND', `supplier ${instance.supplierCode} is gone`);
     let receipt;

@@ -52,24 +52,47 @@ describe('QueryLogWriter (group commit of query-log rows)', () => {
     expect(done).toEqual(['S1', 'S2', 'S3', 'S4']);
   });
 
-  it('fails every caller whose row was in a failed transaction, and only those', async () => {
+  it('retries a failed group commit request by request: only the caller whose own rows fail again hears the error', async () => {
     const { calls, append } = manualAppend();
     const writer = new QueryLogWriter(append, { maxBatch: 10, maxInFlight: 1 });
     const first = writer.write(entry(1));
     const second = writer.write(entry(2));
-    const third = writer.write(entry(3));
+    const hostile = writer.write(entry(3));
+    const fourth = writer.write(entry(4));
     await settled();
     calls[0].commit();
     await first;
     await settled();
-    calls[1].fail(new Error('trigger refused the row'));
-    await expect(second).rejects.toThrow('trigger refused the row');
-    await expect(third).rejects.toThrow('trigger refused the row');
-
-    const fourth = writer.write(entry(4));
+    expect(calls[1].subjects).toEqual(['S2', 'S3', 'S4']);
+    calls[1].fail(new Error('invalid byte sequence for encoding "UTF8": 0x00'));
     await settled();
+    expect(calls[2].subjects).toEqual(['S2']);
     calls[2].commit();
+    await expect(second).resolves.toBeUndefined();
+    await settled();
+    expect(calls[3].subjects).toEqual(['S3']);
+    calls[3].fail(new Error('invalid byte sequence for encoding "UTF8": 0x00'));
+    await expect(hostile).rejects.toThrow('0x00');
+    await settled();
+    expect(calls[4].subjects).toEqual(['S4']);
+    calls[4].commit();
     await expect(fourth).resolves.toBeUndefined();
+
+    const fifth = writer.write(entry(5));
+    await settled();
+    expect(calls[5].subjects).toEqual(['S5']);
+    calls[5].commit();
+    await expect(fifth).resolves.toBeUndefined();
+  });
+
+  it('fails a lone request whose transaction failed, without a retry', async () => {
+    const { calls, append } = manualAppend();
+    const writer = new QueryLogWriter(append, { maxBatch: 10, maxInFlight: 1 });
+    const lone = writer.write(entry(1));
+    await settled();
+    calls[0].fail(new Error('trigger refused the row'));
+    await expect(lone).rejects.toThrow('trigger refused the row');
+    expect(calls).toHaveLength(1);
   });
 
   it('never splits the rows of one request across transactions, and caps a transaction at maxBatch rows otherwise', async () => {

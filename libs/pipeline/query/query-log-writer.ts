@@ -24,8 +24,9 @@ export const DEFAULT_QUERY_LOG_WRITER_OPTIONS: QueryLogWriterOptions = { maxBatc
 /**
  * Group commit for the query log (第十九条): concurrent queries' rows go to PostgreSQL in one
  * transaction, and each `write` resolves only after that transaction committed, so no caller is
- * answered before its look is durably logged. If the commit fails, every caller of that batch
- * gets the error (and no data).
+ * answered before its look is durably logged. If a group commit fails, each request of it is
+ * committed again on its own: only the callers whose own rows cannot be committed get the error
+ * (and no data).
  *
  * Why: a commit per query is one WAL flush per query, and the audit chain holds its lane lock
  * through the flush; on the 2-core host that caps queries near 2,000/s. One commit for the rows
@@ -75,6 +76,25 @@ export class QueryLogWriter {
     }
   }
 
+  /**
+   * A group commit failed: one request's rows may be at fault (a value the database refuses), so
+   * each request is committed on its own and only the one that fails again hears the error. An
+   * honest caller never fails because a hostile one shared its transaction (issue 11, finding 1).
+   */
+  private async commitEach(batch: Array<{ entries: readonly QueryLogEntry[]; resolve: () => void; reject: (e: unknown) => void }>): Promise<void> {
+    for (const b of batch) {
+      const started = performance.now();
+      try {
+        await this.append(b.entries);
+        this.observer?.committed(b.entries, (performance.now() - started) / 1000);
+        b.resolve();
+      } catch (error) {
+        this.observer?.failed(b.entries);
+        b.reject(error);
+      }
+    }
+  }
+
   private async commit(batch: Array<{ entries: readonly QueryLogEntry[]; resolve: () => void; reject: (e: unknown) => void }>): Promise<void> {
     const entries = batch.flatMap((b) => b.entries);
     const started = performance.now();
@@ -83,8 +103,12 @@ export class QueryLogWriter {
       this.observer?.committed(entries, (performance.now() - started) / 1000);
       for (const b of batch) b.resolve();
     } catch (error) {
-      this.observer?.failed(entries);
-      for (const b of batch) b.reject(error);
+      if (batch.length === 1) {
+        this.observer?.failed(entries);
+        batch[0].reject(error);
+      } else {
+        await this.commitEach(batch);
+      }
     } finally {
       this.inFlight -= 1;
       this.flush();

@@ -12,6 +12,7 @@ import {
 } from '../../domain/access';
 import { classifySubjectCode, maskIdentifier, maskPersonalIdsInText } from '../../domain/identity';
 import { chinaCalendarDate } from '../../domain/identity/citizen-id';
+import { storableRendering } from '../../domain/text/storable-text';
 import {
   QueryLogEntry,
   RecordHistory,
@@ -289,6 +290,15 @@ export class SubjectQueryService {
     ]);
   }
 
+  /**
+   * A call refused at the edge before any decision: 400 INVALID_REQUEST, text that cannot be
+   * stored in its path, parameters, headers or body. Logged like every call (committed before the
+   * answer); `subjectCode` is what was asked, rendered storable by `entry`.
+   */
+  async logRefusedRequest(context: QueryContext, subjectCode: string): Promise<void> {
+    await this.commitLog([this.entry(context, this.clock(), subjectCode, { outcome: 'invalid_request', reason: 'INVALID_REQUEST' })]);
+  }
+
   private operatorOnly(context: QueryContext): Caller {
     // The admin edge guards these endpoints; this keeps the service from serving them to anyone else.
     if (context.caller.kind !== 'operator') throw new QueryError('ACCESS_DENIED', '仅运营人员可查看', [{ reason: 'OPERATOR_ONLY' }]);
@@ -431,19 +441,21 @@ export class SubjectQueryService {
     result: { outcome: string; reason?: string; resultCount?: number; itemCodes?: string[] | null; purpose?: string | null; reference?: string | null },
   ): QueryLogEntry {
     const caller = context.caller;
+    // What the caller sent is logged as sent, but rendered storable: a NUL or lone surrogate in a
+    // subject code, header or reference must neither reach the database nor fail the group commit.
     return {
       queriedAt: now,
       callerKind: caller.kind,
-      callerId: context.callerId,
-      subjectCode,
-      purpose: result.purpose !== undefined ? result.purpose : requestedPurpose(caller),
+      callerId: storable(context.callerId),
+      subjectCode: storableRendering(subjectCode),
+      purpose: storable(result.purpose !== undefined ? result.purpose : requestedPurpose(caller)),
       outcome: result.outcome,
-      reason: result.reason ?? null,
+      reason: storable(result.reason ?? null),
       resultCount: result.resultCount ?? 0,
-      clientAddress: context.clientAddress,
+      clientAddress: storable(context.clientAddress),
       queryKind: context.queryKind,
       itemCodes: result.itemCodes ?? null,
-      reference: result.reference !== undefined ? result.reference : (context.reference ?? null),
+      reference: storable(result.reference !== undefined ? result.reference : (context.reference ?? null)),
     };
   }
 
@@ -469,6 +481,10 @@ export interface RecordHistoryView {
   };
   readonly versions: RecordHistory['versions'];
   readonly statusEvents: RecordHistory['statusEvents'];
+}
+
+function storable(text: string | null): string | null {
+  return text === null ? null : storableRendering(text);
 }
 
 function isPolicyCaller(caller: Caller | GovernmentWithoutPurpose): caller is Caller {

@@ -33,7 +33,7 @@ export class SubjectsController {
   @ApiBearerAuth('operatorToken')
   @ApiHeader({ name: 'X-Query-Purpose', required: false, description: '政务用户的查询用途代码（第十八条），见 libs/domain/access/query-purpose.ts' })
   @ApiResponse({ status: 200, type: SubjectViewDto })
-  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'INVALID_SUBJECT_CODE' })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'INVALID_SUBJECT_CODE；INVALID_REQUEST（路径或参数含 NUL、孤立代理项、控制字符或非 UTF-8 编码，details[0].field 为参数名，同样写入查询日志）' })
   @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'UNAUTHENTICATED（令牌无效、过期或账号已停用）' })
   @ApiResponse({ status: 403, type: ErrorResponseDto, description: 'ACCESS_DENIED（details[0].reason 为原因代码）、QUERY_PURPOSE_REQUIRED、ROLE_NOT_GRANTED' })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'SUBJECT_NOT_FOUND' })

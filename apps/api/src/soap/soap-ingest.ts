@@ -11,6 +11,7 @@ import type { BatchReport, BatchViewer } from '../../../../libs/pipeline/reports
 import { readSoapBody, SOAP_AUTH_PREFIX_BYTES, usernameTokenIn } from './soap-body';
 import { faultFrom, faults, renderFault, SoapFault } from './soap-fault';
 import { parseGetBatchReport, parseSubmitRecords, reportResponse } from './soap-messages';
+import { readForbiddenCharRefs } from './xml-char-refs';
 
 export const SOAP_INGEST_PATH = '/soap/v1/ingest';
 const WSDL_ADDRESS = 'http://localhost/soap/v1/ingest';
@@ -91,14 +92,16 @@ async function handle(req: Request, res: Response, server: soap.Server, wsdl: st
       if (!call.supplier) throw faults.unauthenticated();
     }
     // Without one, the UsernameToken is read from the message's first bytes and checked before the rest is inflated or parsed.
-    const xml = await readSoapBody(
-      req,
-      deps.maxBodyBytes,
-      call.supplier
-        ? undefined
-        : async (prefix) => {
-            call.supplier = await supplierFromPrefix(prefix, deps);
-          },
+    const xml = readForbiddenCharRefs(
+      await readSoapBody(
+        req,
+        deps.maxBodyBytes,
+        call.supplier
+          ? undefined
+          : async (prefix) => {
+              call.supplier = await supplierFromPrefix(prefix, deps);
+            },
+      ),
     );
     const reply = await server.processRequest(xml, {
       method: 'POST',
