@@ -10,6 +10,7 @@ import { startSftpServer, type TestSftpServer } from '../../test/support/sftp-se
 import { ConnectorError, type Connector, type Feedback, type FeedbackRejection, type ReadBatch } from '../connector.contract';
 import { sftpManifest } from './manifest';
 import { sftpConfigSchema, type SftpConfigInput } from './sftp.config';
+import { permissiveEgressGuard } from '../../libs/security/egress-policy';
 
 /**
  * Against a real OpenSSH server on loopback (test/support/sftp-server.ts). The test plays the
@@ -48,6 +49,7 @@ function connector(overrides: Partial<SftpConfigInput> = {}): Connector {
     workDir,
     now: () => FIXED_NOW,
     log: (level, message) => logLines.push(`${level} ${message}`),
+    egress: permissiveEgressGuard(),
   });
   open.push(created);
   return created;

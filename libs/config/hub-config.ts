@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EgressSettings, hasUrlCredentials, hubDatabaseFromUrl } from '../security/egress-policy';
 
 /**
  * The only place that reads process.env. Every variable is validated at start-up and
@@ -36,7 +37,10 @@ export const hubEnvSchema = z.object({
   HUB_IDENTITY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_IDENTITY_TOKEN_ISSUER: z.string().trim().min(1).max(200).default('credit-hub-idp'),
   HUB_BATCH_QUERY_MAX: intFrom(1, 10_000, 100),
-  HUB_NOTIFY_WEBHOOK_URL: optionalUrl(['http', 'https']),
+  HUB_NOTIFY_WEBHOOK_URL: optionalUrl(['http', 'https']).refine((v) => v === undefined || !hasUrlCredentials(v), {
+    message: 'must not carry user:password@ (the gateway is authenticated by HUB_NOTIFY_WEBHOOK_SECRET)',
+  }),
+  HUB_EGRESS_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
   HUB_NOTIFY_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_NOTIFY_TIMEOUT_MS: intFrom(100, 120_000, 10_000),
   NODE_ENV: z.string().optional(),
@@ -95,6 +99,12 @@ export interface HubConfig {
   readonly ingest: { readonly maxBytes: number; readonly chunkSize: number; readonly publishTimeoutSeconds: number };
   readonly worker: { readonly concurrency: number };
   readonly logLevel: HubEnv['LOG_LEVEL'];
+  /**
+   * Where connectors and the webhook may connect (libs/security/egress-policy.ts): loopback,
+   * link-local and reserved targets only with HUB_EGRESS_ALLOW_PRIVATE=on; metadata addresses and
+   * the hub's own database never.
+   */
+  readonly egress: EgressSettings;
 }
 
 export class ConfigError extends Error {
@@ -152,6 +162,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     ingest: { maxBytes: e.INGEST_MAX_BYTES, chunkSize: e.INGEST_CHUNK_SIZE, publishTimeoutSeconds: e.INGEST_PUBLISH_TIMEOUT_S },
     worker: { concurrency: e.WORKER_CONCURRENCY },
     logLevel: e.LOG_LEVEL,
+    egress: { allowPrivate: e.HUB_EGRESS_ALLOW_PRIVATE === 'on', hubDatabase: hubDatabaseFromUrl(e.DATABASE_URL) },
   };
 }
 

@@ -8,6 +8,7 @@ import { Connector, ConnectorError, ConnectorKind, ConnectorManifest, ReadBatch 
 import { maskPersonalIdsInText } from '../../domain/identity';
 import { ConnectorInstanceRow, ConnectorRepository } from '../../persistence/connector.repository';
 import { SupplierRepository } from '../../persistence/supplier.repository';
+import { EgressGuard, redactUrlCredentials } from '../../security/egress-policy';
 import { SecretBox } from '../../security/secret-box';
 import { IngestError } from '../ingest/ingest-error';
 import { IngestService } from '../ingest/ingest.service';
@@ -41,6 +42,7 @@ export class ConnectorRuntime {
     private readonly registry: ReadonlyMap<ConnectorKind, ConnectorManifest<unknown>>,
     private readonly secrets: SecretBox | undefined,
     private readonly clock: () => Date,
+    private readonly egress: EgressGuard,
   ) {}
 
   async run(instanceId: string): Promise<RunResult> {
@@ -94,7 +96,8 @@ export class ConnectorRuntime {
     return manifest.create(parsed.data, {
       workDir,
       now: this.clock,
-      log: (level, message) => this.log[level](`[${instance.kind} ${instance.id}] ${maskPersonalIdsInText(message)}`),
+      log: (level, message) => this.log[level](`[${instance.kind} ${instance.id}] ${redactUrlCredentials(maskPersonalIdsInText(message))}`),
+      egress: this.egress,
     });
   }
 
@@ -161,5 +164,5 @@ async function nonEmpty(records: AsyncIterable<Record<string, unknown>>): Promis
 
 function describe(e: unknown): string {
   const text = e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e);
-  return maskPersonalIdsInText(text).slice(0, 2000);
+  return redactUrlCredentials(maskPersonalIdsInText(text)).slice(0, 2000);
 }
