@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { EgressSettings, hasUrlCredentials, hubDatabaseFromUrl } from '../security/egress-policy';
+import { isIP } from 'node:net';
+import { addressRefusal, EgressSettings, hasUrlCredentials, hubDatabaseFromUrl, urlTarget } from '../security/egress-policy';
 
 /**
  * The only place that reads process.env. Every variable is validated at start-up and
@@ -129,6 +130,14 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   }
   if (Boolean(raw.HUB_NOTIFY_WEBHOOK_URL) !== Boolean(raw.HUB_NOTIFY_WEBHOOK_SECRET)) {
     problems.push('HUB_NOTIFY_WEBHOOK_URL and HUB_NOTIFY_WEBHOOK_SECRET: set both (notices are signed) or neither (no delivery)');
+  }
+  if (parsed.success && parsed.data.HUB_NOTIFY_WEBHOOK_URL) {
+    // An address written as an IP is checked now; a name is checked at every delivery (it may resolve differently).
+    const target = urlTarget(parsed.data.HUB_NOTIFY_WEBHOOK_URL);
+    const refusal = isIP(target.host)
+      ? addressRefusal(target.host, target, { allowPrivate: parsed.data.HUB_EGRESS_ALLOW_PRIVATE === 'on', hubDatabase: hubDatabaseFromUrl(parsed.data.DATABASE_URL) }, new Set())
+      : undefined;
+    if (refusal) problems.push(`HUB_NOTIFY_WEBHOOK_URL: the egress policy refuses this address (${refusal.reason}); see HUB_EGRESS_ALLOW_PRIVATE`);
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;

@@ -8,7 +8,7 @@ import { Connector, ConnectorError, ConnectorKind, ConnectorManifest, ReadBatch 
 import { maskPersonalIdsInText } from '../../domain/identity';
 import { ConnectorInstanceRow, ConnectorRepository } from '../../persistence/connector.repository';
 import { SupplierRepository } from '../../persistence/supplier.repository';
-import { EgressGuard, redactUrlCredentials } from '../../security/egress-policy';
+import { EgressGuard, redactUrlCredentials, urlCredentialPaths } from '../../security/egress-policy';
 import { SecretBox } from '../../security/secret-box';
 import { IngestError } from '../ingest/ingest-error';
 import { IngestService } from '../ingest/ingest.service';
@@ -88,6 +88,11 @@ export class ConnectorRuntime {
   build(instance: ConnectorInstanceRow, workDir: string): Connector {
     const manifest = this.registry.get(instance.kind as ConnectorKind);
     if (!manifest) throw new ConnectorError('config', 'UNKNOWN_CONNECTOR_KIND', `unknown connector kind ${instance.kind}`);
+    // An instance stored before URLs with user info were refused at registration is refused here.
+    const withCredentials = urlCredentialPaths(instance.config);
+    if (withCredentials.length > 0) {
+      throw new ConnectorError('config', 'URL_CREDENTIALS', `${withCredentials.join(', ')}: a URL carries user:password@; move the credentials to the secret fields and register the connector again`);
+    }
     const secrets = instance.secrets ? this.secretBox().open(instance.secrets) : {};
     const parsed = (manifest.configSchema as z.ZodType<unknown>).safeParse({ ...instance.config, ...(secrets as object) });
     if (!parsed.success) {
