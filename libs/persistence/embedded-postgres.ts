@@ -65,6 +65,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       await server.stop();
       await db.close();
       if (!socketDir.startsWith(dir)) rmSync(socketDir, { recursive: true, force: true });
+      tightenModes(dir); // what PGlite wrote while running, with its own modes
       releaseLock();
     },
   };

@@ -99,6 +99,8 @@ export async function bootHub(options: { roles?: Role[]; env?: NodeJS.ProcessEnv
     log.log(createdSecrets.adminToken ? `operator token (HUB_ADMIN_TOKEN): ${config.adminToken} (kept in ${where})` : `operator token (HUB_ADMIN_TOKEN) is kept in ${where}`);
   }
   if (config.demoSupplier && config.roles.includes('api')) await ensureDemoSupplier(app, config, log);
+  // PGlite writes some files (pg_internal.init) with its own modes while it starts and migrates: tightened again once up.
+  if (config.mode === 'embedded') secureDataDir(config.dataDir);
   return { app, config, url };
 }
 
