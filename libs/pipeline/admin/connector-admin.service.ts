@@ -105,7 +105,7 @@ export class ConnectorAdminService {
     else if (!supplier.items.includes(input.item)) problems.push({ path: 'item', message: `报送单位不是信息项 ${input.item} 的提供单位` });
     if (!validateCronExpression(input.schedule).valid) problems.push({ path: 'schedule', message: '不是有效的 cron 表达式' });
     // Credentials only in secret fields: a URL with user info would be stored unsealed, returned and logged.
-    const withCredentials = urlCredentialPaths(input.config);
+    const withCredentials = urlCredentialPaths(input.config).filter((path) => !manifest.secretFields.includes(path.split('.')[0]));
     problems.push(...withCredentials.map((path) => ({ path: `config.${path}`, message: `URL_CREDENTIALS: ${URL_CREDENTIALS_MESSAGE}` })));
     const parsed = (manifest.configSchema as z.ZodType).safeParse(input.config);
     if (!parsed.success) problems.push(...parsed.error.issues.map((i) => ({ path: ['config', ...i.path].join('.'), message: i.message })));
