@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { EgressGuard, EgressTarget } from '../libs/security/egress-policy';
 
 /**
  * The one contract every connector kind implements (in the spirit of Airbyte and Kafka
@@ -25,7 +26,18 @@ export interface ConnectorManifest<Config> {
   readonly configSchema: z.ZodType<Config>;
   /** Config paths holding secrets: encrypted at rest, never returned or logged (`writeOnly` in the schema). */
   readonly secretFields: readonly string[];
+  /**
+   * Every place this config makes the hub connect to, by config path: checked against the egress
+   * policy at registration and at start-up (declared instances); the connector checks again at
+   * every connection through `context.egress`.
+   */
+  egressTargets(config: Config): EgressTargetAt[];
   create(config: Config, context: ConnectorContext): Connector;
+}
+
+export interface EgressTargetAt {
+  readonly path: string;
+  readonly target: EgressTarget;
 }
 
 export interface ConnectorContext {
@@ -33,6 +45,8 @@ export interface ConnectorContext {
   readonly workDir: string;
   readonly now: () => Date;
   readonly log: (level: 'log' | 'warn' | 'error', message: string) => void;
+  /** The egress policy: resolve and check every target, connect only to checked addresses (issue 11, finding 10). */
+  readonly egress: EgressGuard;
 }
 
 /** One unit of work: published as one batch, acknowledged by storing `cursorAfter`. */

@@ -8,6 +8,7 @@ import { Connector, ConnectorError, Cursor, Feedback } from '../connector.contra
 import { DbDriver, DbPollConfig } from './db-poll.config';
 import { DbSession } from './db-session';
 import { dbPollManifest } from './manifest';
+import { permissiveEgressGuard } from '../../libs/security/egress-policy';
 
 type Row = Record<string, unknown>;
 
@@ -186,7 +187,7 @@ describe.each<DbDriver>(['postgres', 'mariadb'])('db-poll against %s on loopback
   }
 
   function connector(overrides: Partial<Record<keyof DbPollConfig, unknown>> = {}): Connector {
-    return dbPollManifest.create(config(overrides), { workDir, now: () => new Date(), log: (_l, m) => logs.push(m) });
+    return dbPollManifest.create(config(overrides), { workDir, now: () => new Date(), log: (_l, m) => logs.push(m), egress: permissiveEgressGuard() });
   }
 
   async function insert(rows: { id: string | number; uscc?: string; name?: string; amount?: string; updatedAt?: string }[], session?: SupplierSession): Promise<void> {
@@ -339,7 +340,7 @@ describe.each<DbDriver>(['postgres', 'mariadb'])('db-poll against %s on loopback
 
   it('reads in a read-only session: a write fails there even for the database owner', async () => {
     await insert([{ id: 1 }]);
-    const session = await DbSession.openReadOnly(config({ username: db.admin.username, password: db.admin.password }));
+    const session = await DbSession.openReadOnly(config({ username: db.admin.username, password: db.admin.password }), permissiveEgressGuard());
     try {
       const insertSql = `INSERT INTO penalties (id, uscc) VALUES (${ph(1)}, ${ph(2)})`;
       await expect(session.query(insertSql, ['2', 'x'])).rejects.toMatchObject({ errorClass: 'config', code: 'READ_ONLY' });

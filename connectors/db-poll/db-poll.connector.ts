@@ -60,7 +60,7 @@ export class DbPollConnector implements Connector {
   async check(): Promise<void> {
     await this.resolveTable(await this.readerSession());
     if (this.config.feedback) {
-      const writer = await DbSession.openFeedbackWriter(this.config);
+      const writer = await DbSession.openFeedbackWriter(this.config, this.context.egress);
       try {
         await this.resolveFeedbackTable(writer);
       } finally {
@@ -144,7 +144,7 @@ export class DbPollConnector implements Connector {
    */
   async deliverFeedback(feedback: Feedback): Promise<void> {
     if (!this.config.feedback || feedback.rejections.length === 0) return;
-    const writer = await DbSession.openFeedbackWriter(this.config);
+    const writer = await DbSession.openFeedbackWriter(this.config, this.context.egress);
     try {
       const target = await this.resolveFeedbackTable(writer);
       const rows: FeedbackRow[] = feedback.rejections.map((r) => ({
@@ -187,7 +187,7 @@ export class DbPollConnector implements Connector {
   // ---------------------------------------------------------------------------------------------
 
   private async readerSession(): Promise<DbSession> {
-    this.reader ??= await DbSession.openReadOnly(this.config);
+    this.reader ??= await DbSession.openReadOnly(this.config, this.context.egress);
     return this.reader;
   }
 

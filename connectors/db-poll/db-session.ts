@@ -1,5 +1,6 @@
 import { CustomTypesConfig, types as pgTypes } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
+import { egressRefusal, type EgressGuard } from '../../libs/security/egress-policy';
 import { ConnectorError } from '../connector.contract';
 import { DbDriver, DbPollConfig, defaultPort } from './db-poll.config';
 import { readOnlyProbe, readOnlySessionStatements } from './sql-dialect';
@@ -20,8 +21,8 @@ export class DbSession {
   ) {}
 
   /** A read-only session for polling; throws ConnectorError('config', 'NOT_READ_ONLY') if the database ignores that. */
-  static async openReadOnly(config: DbPollConfig): Promise<DbSession> {
-    const session = await DbSession.open(config.driver, {
+  static async openReadOnly(config: DbPollConfig, egress: EgressGuard): Promise<DbSession> {
+    const session = await DbSession.open(config.driver, egress, {
       host: config.host,
       port: config.port ?? defaultPort(config.driver),
       database: config.database,
@@ -44,10 +45,10 @@ export class DbSession {
   }
 
   /** The writable connection for the feedback table, with its own credentials. */
-  static async openFeedbackWriter(config: DbPollConfig): Promise<DbSession> {
+  static async openFeedbackWriter(config: DbPollConfig, egress: EgressGuard): Promise<DbSession> {
     const feedback = config.feedback;
     if (!feedback) throw new ConnectorError('config', 'NO_FEEDBACK_TABLE', 'no feedback table is configured');
-    return DbSession.open(config.driver, {
+    return DbSession.open(config.driver, egress, {
       host: feedback.host ?? config.host,
       port: feedback.port ?? config.port ?? defaultPort(config.driver),
       database: feedback.database ?? config.database,
@@ -59,8 +60,19 @@ export class DbSession {
     });
   }
 
-  private static async open(driver: DbDriver, c: ConnectionSettings): Promise<DbSession> {
-    const dataSource = new DataSource(driver === 'postgres' ? postgresOptions(c) : mariadbOptions(c));
+  private static async open(driver: DbDriver, egress: EgressGuard, c: ConnectionSettings): Promise<DbSession> {
+    let address: string;
+    try {
+      // The egress policy resolves and checks the host (never the hub's own database, never a local
+      // socket); the driver then connects to the checked address, so a second answer cannot differ.
+      [address] = await egress.resolveTarget({ host: c.host, port: c.port, database: c.database });
+    } catch (e) {
+      const refused = egressRefusal(e);
+      if (refused) throw new ConnectorError('config', 'EGRESS_REFUSED', `${driver} ${c.host}:${c.port}/${c.database}: ${refused.message}`);
+      throw classifyDatabaseError(e, `resolving ${driver} host ${c.host}`);
+    }
+    const settings = { ...c, host: address };
+    const dataSource = new DataSource(driver === 'postgres' ? postgresOptions(settings) : mariadbOptions(settings));
     try {
       await dataSource.initialize();
     } catch (e) {

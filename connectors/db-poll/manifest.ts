@@ -1,5 +1,5 @@
 import { ConnectorManifest } from '../connector.contract';
-import { DbPollConfig, dbPollConfigSchema } from './db-poll.config';
+import { DbPollConfig, dbPollConfigSchema, defaultPort } from './db-poll.config';
 import { DbPollConnector } from './db-poll.connector';
 
 export type { DbPollConfig } from './db-poll.config';
@@ -12,5 +12,15 @@ export const dbPollManifest: ConnectorManifest<DbPollConfig> = {
   capabilities: { incremental: true, feedback: 'feedback-table' },
   configSchema: dbPollConfigSchema,
   secretFields: ['password', 'feedbackPassword'],
+  egressTargets: (config) => {
+    const port = config.port ?? defaultPort(config.driver);
+    const targets = [{ path: 'host', target: { host: config.host, port, database: config.database } }];
+    const feedback = config.feedback;
+    if (feedback) {
+      const target = { host: feedback.host ?? config.host, port: feedback.port ?? port, database: feedback.database ?? config.database };
+      targets.push({ path: feedback.host !== undefined ? 'feedback.host' : 'host', target });
+    }
+    return targets;
+  },
   create: (config, context) => new DbPollConnector(config, context),
 };

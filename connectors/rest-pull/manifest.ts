@@ -1,3 +1,4 @@
+import { urlTarget } from '../../libs/security/egress-policy';
 import { ConnectorManifest } from '../connector.contract';
 import { RestPullConfig, restPullConfigSchema } from './rest-pull.config';
 import { RestPullConnector } from './rest-pull.connector';
@@ -12,5 +13,9 @@ export const restPullManifest: ConnectorManifest<RestPullConfig> = {
   capabilities: { incremental: true, feedback: 'rest-callback' },
   configSchema: restPullConfigSchema,
   secretFields: ['token', 'password', 'callbackToken'],
+  egressTargets: (config) => [
+    { path: 'baseUrl', target: urlTarget(config.baseUrl) },
+    ...(config.callback ? [{ path: 'callback.url', target: urlTarget(config.callback.url) }] : []),
+  ],
   create: (config, context) => new RestPullConnector(config, context),
 };

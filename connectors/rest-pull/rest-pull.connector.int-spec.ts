@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { RestSupplier, startRestSupplier } from '../../test/support/rest-supplier';
 import { Connector, ConnectorError, Cursor, Feedback } from '../connector.contract';
 import { restPullManifest } from './manifest';
+import { permissiveEgressGuard } from '../../libs/security/egress-policy';
 
 type Mode = 'page' | 'offset' | 'cursor' | 'link';
 const MODES: Mode[] = ['page', 'offset', 'cursor', 'link'];
@@ -50,7 +51,7 @@ function connector(mode: Mode, overrides: Record<string, unknown> = {}, pageSize
     ...paging(mode, pageSize),
     ...overrides,
   });
-  return restPullManifest.create(config, { workDir, now: () => new Date(), log: (_level, message) => logs.push(message) });
+  return restPullManifest.create(config, { workDir, now: () => new Date(), log: (_level, message) => logs.push(message), egress: permissiveEgressGuard() });
 }
 
 interface ReadOutcome {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { egressRefusal } from '../../libs/security/egress-policy';
 import { Connector, ConnectorContext, ConnectorError, Cursor, Feedback, ReadBatch } from '../connector.contract';
 import { classifyStatus, parseRetryAfter, RetryableHttpError, RetryPolicy, sleep, withRetry } from './http-retry';
 import { findLink } from './link-header';
@@ -194,8 +195,11 @@ export class RestPullConnector implements Connector {
     const signal = AbortSignal.any([this.aborted.signal, AbortSignal.timeout(this.config.timeoutMs)]);
     try {
       // Redirects are not followed: one could carry the Authorization header to another host.
-      return await fetch(url, { ...init, redirect: 'manual', signal });
+      // Only checked addresses are connected to (egress policy): a refused target is a config error.
+      return await this.context.egress.fetch(url, { ...init, redirect: 'manual', signal });
     } catch (e) {
+      const refused = egressRefusal(e);
+      if (refused) throw new ConnectorError('config', 'EGRESS_REFUSED', `${init.method} ${url}: ${refused.message}`);
       throw this.transportError(e, `${init.method} ${url}`);
     }
   }

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { startSftpServer } from '../../test/support/sftp-server';
 import { sftpManifest } from './manifest';
 import { sftpConfigSchema } from './sftp.config';
+import { permissiveEgressGuard } from '../../libs/security/egress-policy';
 
 const MB = 1024 * 1024;
 
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
         feedbackDir: `${server.root}/feedback`,
         maxFileBytes: 4 * 1024 * MB,
       }),
-      { workDir, now: () => new Date(), log: (level, message) => console.log(`[${level}] ${message}`) },
+      { workDir, now: () => new Date(), log: (level, message) => console.log(`[${level}] ${message}`), egress: permissiveEgressGuard() },
     );
 
     global.gc?.();

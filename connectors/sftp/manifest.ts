@@ -12,5 +12,6 @@ export const sftpManifest: ConnectorManifest<SftpConfig> = {
   capabilities: { incremental: true, feedback: 'sftp-file' },
   configSchema: sftpConfigSchema,
   secretFields: SFTP_SECRET_FIELDS,
+  egressTargets: (config) => [{ path: 'host', target: { host: config.host, port: config.port } }],
   create: (config, context) => new SftpConnector(config, context),
 };

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline as pipelineAsync } from 'node:stream/promises';
 import SftpClient from 'ssh2-sftp-client';
+import { egressRefusal } from '../../libs/security/egress-policy';
 import { ConnectorError, type ConnectorContext } from '../connector.contract';
 import type { RemoteFile } from './completion';
 import { hostKeyVerifier } from './host-key';
@@ -65,6 +66,7 @@ export class SftpSession {
   constructor(
     private readonly config: SftpConfig,
     private readonly log: ConnectorContext['log'],
+    private readonly egress: ConnectorContext['egress'],
   ) {
     // The library's default global callbacks console.log every event; ours route them to the
     // connector's log and mark the session lost instead.
@@ -213,9 +215,18 @@ export class SftpSession {
       const problem = privateKeyProblem(config.privateKey, config.passphrase);
       if (problem !== undefined) throw new ConnectorError('config', 'BAD_PRIVATE_KEY', `私钥无法使用（格式错误或口令不对）：${problem}`);
     }
+    let address: string;
+    try {
+      // Resolved and checked by the egress policy; the connection goes to the checked address (the host key, not the name, proves the server).
+      [address] = await this.egress.resolveTarget({ host: config.host, port: config.port });
+    } catch (e) {
+      const refused = egressRefusal(e);
+      if (refused) throw new ConnectorError('config', 'EGRESS_REFUSED', `SFTP 服务器 ${config.host}:${config.port}：${refused.message}`);
+      throw new ConnectorError('retryable', 'NETWORK', `无法解析 SFTP 服务器 ${config.host}（${(e as { code?: string }).code ?? 'unknown'}），稍后重试`);
+    }
     try {
       const sftp = await this.client.connect({
-        host: config.host,
+        host: address,
         port: config.port,
         username: config.username,
         password: config.password,

@@ -10,6 +10,8 @@ import { startSftpServer, type TestSftpServer } from '../../test/support/sftp-se
 import { ConnectorError, type Connector, type Feedback, type FeedbackRejection, type ReadBatch } from '../connector.contract';
 import { sftpManifest } from './manifest';
 import { sftpConfigSchema, type SftpConfigInput } from './sftp.config';
+import { permissiveEgressGuard } from '../../libs/security/egress-policy';
+import { reliabilityCase } from '../../test/support/reliability';
 
 /**
  * Against a real OpenSSH server on loopback (test/support/sftp-server.ts). The test plays the
@@ -48,6 +50,7 @@ function connector(overrides: Partial<SftpConfigInput> = {}): Connector {
     workDir,
     now: () => FIXED_NOW,
     log: (level, message) => logLines.push(`${level} ${message}`),
+    egress: permissiveEgressGuard(),
   });
   open.push(created);
   return created;
@@ -362,41 +365,55 @@ describe('acknowledge and quarantine', () => {
 });
 
 describe('hostile remote names (anchors 3.4, E8)', () => {
-  it('never writes a local file outside workDir nor under a remote name, and escapes names everywhere', async () => {
-    const c = connector();
-    const names = ['a\nb.csv', 'sub\\..\\..\\x.csv', '-rf.csv', '$(touch pwned).csv', 'CON.csv', `${'长'.repeat(80)}.csv`, 'bidi\u202Evsc.csv'];
-    for (const name of names) drop(name, 'col\nv\n');
-    // Names starting with a dot are uploads in progress (hidden), never picked.
-    for (const name of ['..\\..\\x.csv', '....csv']) drop(name, 'col\nv\n');
-    const scratchBefore = ls(scratch);
-    const seenLocal = new Set<string>();
-    const reads: Read[] = [];
-    for await (const batch of c.read(null)) {
-      const records: Record<string, unknown>[] = [];
-      for await (const r of batch.records) records.push(r);
-      reads.push({ batch, records });
-      for (const f of ls(workDir)) seenLocal.add(f);
-    }
-    expect(reads).toHaveLength(names.length);
-    for (const f of seenLocal) expect(f).toMatch(LOCAL_NAME);
-    expect(ls(scratch)).toEqual(scratchBefore);
-    expect(fs.existsSync(path.join(scratch, '..', 'x.csv'))).toBe(false);
-    for (const { batch } of reads) {
-      expect(batch.label).not.toMatch(/[\n\r\u202e]/);
-      expect(JSON.stringify(batch.cursorAfter)).not.toMatch(/\\n|\u202e/);
-    }
-    const labels = reads.map((r) => r.batch.label);
-    expect(labels).toContain('a\\x0ab.csv');
-    expect(labels).toContain('sub\\x5c..\\x5c..\\x5cx.csv');
-    expect(logLines.every((l) => !l.includes('\n'))).toBe(true);
+  reliabilityCase(
+    {
+      id: 'E8-hostile-sftp-names',
+      group: 'E hostile input',
+      title: 'hostile remote file names never become local paths, log lines or server names unescaped',
+      channel: 'SFTP',
+      input: 'drops named a\\nb.csv, sub\\..\\..\\x.csv, -rf.csv, $(touch pwned).csv, CON.csv, an 80-character Chinese name, a bidi override, and hidden ..\\..\\x.csv',
+      expected: 'every visible file read once; local copies only under generated names inside workDir; labels, cursors, logs and processed/feedback names escaped; hidden names never picked',
+    },
+    async () => {
+      const c = connector();
+      const names = ['a\nb.csv', 'sub\\..\\..\\x.csv', '-rf.csv', '$(touch pwned).csv', 'CON.csv', `${'长'.repeat(80)}.csv`, 'bidi\u202Evsc.csv'];
+      for (const name of names) drop(name, 'col\nv\n');
+      // Names starting with a dot are uploads in progress (hidden), never picked.
+      for (const name of ['..\\..\\x.csv', '....csv']) drop(name, 'col\nv\n');
+      const scratchBefore = ls(scratch);
+      const seenLocal = new Set<string>();
+      const reads: Read[] = [];
+      for await (const batch of c.read(null)) {
+        const records: Record<string, unknown>[] = [];
+        for await (const r of batch.records) records.push(r);
+        reads.push({ batch, records });
+        for (const f of ls(workDir)) seenLocal.add(f);
+      }
+      expect(reads).toHaveLength(names.length);
+      for (const f of seenLocal) expect(f).toMatch(LOCAL_NAME);
+      expect(ls(scratch)).toEqual(scratchBefore);
+      expect(fs.existsSync(path.join(scratch, '..', 'x.csv'))).toBe(false);
+      for (const { batch } of reads) {
+        expect(batch.label).not.toMatch(/[\n\r\u202e]/);
+        expect(JSON.stringify(batch.cursorAfter)).not.toMatch(/\\n|\u202e/);
+      }
+      const labels = reads.map((r) => r.batch.label);
+      expect(labels).toContain('a\\x0ab.csv');
+      expect(labels).toContain('sub\\x5c..\\x5c..\\x5cx.csv');
+      expect(logLines.every((l) => !l.includes('\n'))).toBe(true);
 
-    // Names created on the server are the escaped ones: no control character reaches processed/ or feedback/.
-    const newline = reads.find((r) => r.batch.label === 'a\\x0ab.csv')!.batch;
-    await newline.acknowledge!('b');
-    await c.deliverFeedback(feedbackFor(newline, [rejection()]));
-    expect(ls(dir('processed'))).toContain('2026-03-01T08-05-09.123Z_a\\x0ab.csv');
-    expect(ls(dir('feedback'))).toEqual(['a\\x0ab.csv.rejections.csv']);
-  });
+      // Names created on the server are the escaped ones: no control character reaches processed/ or feedback/.
+      const newline = reads.find((r) => r.batch.label === 'a\\x0ab.csv')!.batch;
+      await newline.acknowledge!('b');
+      await c.deliverFeedback(feedbackFor(newline, [rejection()]));
+      expect(ls(dir('processed'))).toContain('2026-03-01T08-05-09.123Z_a\\x0ab.csv');
+      expect(ls(dir('feedback'))).toEqual(['a\\x0ab.csv.rejections.csv']);
+      return {
+        observed: `${reads.length} files read under generated local names; labels escaped (${labels.slice(0, 2).join(', ')}…); nothing written outside workDir`,
+        accepted: 0, loaded: 0, rejected: 0, lost: 0, duplicated: 0, answers500: 0, stuckBatches: 0,
+      };
+    },
+  );
 
   it('refuses a feedback address that would leave the feedback folder', async () => {
     const c = connector();

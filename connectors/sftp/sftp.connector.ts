@@ -66,7 +66,7 @@ export class SftpConnector implements Connector {
     private readonly config: SftpConfig,
     private readonly context: ConnectorContext,
   ) {
-    this.session = new SftpSession(config, context.log);
+    this.session = new SftpSession(config, context.log, context.egress);
     const matches = fileNameMatcher(config.patterns);
     this.isDataFile = (name) => isUsableRemoteName(name) && matches(name) && formatOfName(name) !== undefined;
   }

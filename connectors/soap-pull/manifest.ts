@@ -1,3 +1,4 @@
+import { urlTarget } from '../../libs/security/egress-policy';
 import { ConnectorManifest } from '../connector.contract';
 import { SoapPullConfig, soapPullConfigSchema } from './soap-pull.config';
 import { SoapPullConnector } from './soap-pull.connector';
@@ -16,5 +17,7 @@ export const soapPullManifest: ConnectorManifest<SoapPullConfig> = {
   capabilities: { incremental: true, feedback: 'soap-report' },
   configSchema: soapPullConfigSchema,
   secretFields: ['username', 'password'],
+  // The stored WSDL's own address is ignored (never fetched, never called): the endpoint is the only target.
+  egressTargets: (config) => [{ path: 'endpoint', target: urlTarget(config.endpoint) }],
   create: (config, context) => new SoapPullConnector(config, context),
 };

@@ -1,5 +1,6 @@
 import { ConnectorError } from '../connector.contract';
 import { maskPersonalIdsInText } from '../../libs/domain/identity';
+import { egressRefusal } from '../../libs/security/egress-policy';
 
 /**
  * Classes what a node-soap call rejected with (reliability anchors D6, D7). node-soap rejects
@@ -9,6 +10,8 @@ import { maskPersonalIdsInText } from '../../libs/domain/identity';
  */
 export function classifySoapError(error: unknown, what: string, context: { timeoutMs: number; closed: boolean; timedOut: boolean }): ConnectorError {
   if (error instanceof ConnectorError) return error;
+  const refused = egressRefusal(error);
+  if (refused) return new ConnectorError('config', 'EGRESS_REFUSED', `${what}: ${refused.message}`);
   if (context.closed) return new ConnectorError('retryable', 'CLOSED', `${what}: the connector was closed`);
   if (context.timedOut) return new ConnectorError('retryable', 'TIMEOUT', `${what}: no complete answer within ${context.timeoutMs} ms`);
   const e = (error ?? {}) as {

@@ -5,6 +5,7 @@ import { penaltyChanges, SEQ_BASE, SoapSupplier, startSoapSupplier, supplierWsdl
 import { Connector, ConnectorError, Cursor, Feedback, ReadBatch } from '../connector.contract';
 import { soapPullManifest } from './manifest';
 import { SoapPullConfig } from './soap-pull.config';
+import { permissiveEgressGuard } from '../../libs/security/egress-policy';
 
 const USER = 'hub-xiamen';
 const PASSWORD = 'p@ss-不是真的';
@@ -57,6 +58,7 @@ describe('soap-pull connector against a node-soap supplier on loopback', () => {
       workDir: mkdtempSync(join(tmpdir(), 'soap-pull-')),
       now: () => new Date('2025-06-01T00:00:00Z'),
       log: (level, message) => void logs.push(`${level}: ${message}`),
+      egress: permissiveEgressGuard(),
     });
   };
 

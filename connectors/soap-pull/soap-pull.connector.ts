@@ -1,5 +1,6 @@
 import * as soap from 'soap';
 import { z } from 'zod';
+import { urlTarget } from '../../libs/security/egress-policy';
 import { Connector, ConnectorContext, ConnectorError, Cursor, Feedback, ReadBatch } from '../connector.contract';
 import { classifySoapError } from './soap-errors';
 import { SoapPullConfig, wsdlProblems } from './soap-pull.config';
@@ -28,11 +29,15 @@ const STORED_WSDL_URI = 'stored-wsdl:config';
 export class SoapPullConnector implements Connector {
   private client: Promise<soap.Client> | undefined;
   private readonly closed = new AbortController();
+  /** axios connects through these: their lookup hands sockets only addresses the egress policy checked. */
+  private readonly agents: ReturnType<ConnectorContext['egress']['nodeAgents']>;
 
   constructor(
     private readonly config: SoapPullConfig,
     private readonly context: ConnectorContext,
-  ) {}
+  ) {
+    this.agents = context.egress.nodeAgents(config.endpoint);
+  }
 
   /** Builds the client from the stored WSDL (no network), checks the operations exist, then calls checkOperation if configured. */
   async check(): Promise<void> {
@@ -140,6 +145,8 @@ export class SoapPullConnector implements Connector {
 
   async close(): Promise<void> {
     this.closed.abort();
+    this.agents.httpAgent.destroy();
+    this.agents.httpsAgent.destroy();
     this.client = undefined;
   }
 
@@ -208,7 +215,10 @@ export class SoapPullConnector implements Connector {
     const invoke = (candidate as Invoke).bind(client);
     const deadline = AbortSignal.timeout(this.config.timeoutMs);
     try {
+      // An IP literal never reaches the agents' lookup: it is checked here.
+      await this.context.egress.checkLiteral(urlTarget(this.config.endpoint));
       const [result] = await invoke(args, {
+        ...this.agents,
         // axios options: `timeout` alone is an idle timer (a trickling body never trips it), hence the signal too.
         timeout: this.config.timeoutMs,
         signal: AbortSignal.any([this.closed.signal, deadline]),

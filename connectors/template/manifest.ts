@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlTarget } from '../../libs/security/egress-policy';
 import { Connector, ConnectorManifest, Cursor, Feedback, ReadBatch } from '../connector.contract';
 
 /** A connector that reads nothing: the shape to copy for a new kind (see README.md). */
@@ -32,5 +33,7 @@ export const templateManifest = {
   capabilities: { incremental: false, feedback: 'batch-report' },
   configSchema,
   secretFields: ['password'],
+  // Every address the config makes the hub connect to; connect through context.egress (resolve, check, connect to the checked address).
+  egressTargets: (config: TemplateConfig) => [{ path: 'endpoint', target: urlTarget(config.endpoint) }],
   create: (config: TemplateConfig) => new TemplateConnector(config),
 } satisfies ConnectorManifest<TemplateConfig>;

@@ -237,3 +237,28 @@ describe('loadHubConfig — rate limits and trusted proxies', () => {
     expect(problemsOf({ HUB_TRUSTED_PROXIES: entry })[0]).toMatch(/^HUB_TRUSTED_PROXIES/);
   });
 });
+
+describe('the egress setting (issue 11, finding 10)', () => {
+  const secret = 's'.repeat(32);
+
+  it('allows no private targets unless HUB_EGRESS_ALLOW_PRIVATE=on, and knows the hub database from DATABASE_URL', () => {
+    expect(loadHubConfig({}).egress).toEqual({ allowPrivate: false, hubDatabase: undefined });
+    expect(
+      loadHubConfig({ HUB_EGRESS_ALLOW_PRIVATE: 'on', DATABASE_URL: 'postgres://hub@db.internal:6543/credit', AMQP_URL: 'amqp://mq' }).egress,
+    ).toEqual({ allowPrivate: true, hubDatabase: { host: 'db.internal', port: 6543, database: 'credit' } });
+    expect(problemsOf({ HUB_EGRESS_ALLOW_PRIVATE: 'yes' })).toEqual([expect.stringMatching(/^HUB_EGRESS_ALLOW_PRIVATE: /)]);
+  });
+
+  it('refuses a webhook URL with user info, and one written as a refused address', () => {
+    expect(problemsOf({ HUB_NOTIFY_WEBHOOK_URL: 'https://hub:pw@msg.example.gov.cn/n', HUB_NOTIFY_WEBHOOK_SECRET: secret })).toEqual([
+      expect.stringMatching(/^HUB_NOTIFY_WEBHOOK_URL: must not carry user:password@/),
+    ]);
+    expect(problemsOf({ HUB_NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9000/n', HUB_NOTIFY_WEBHOOK_SECRET: secret })).toEqual([expect.stringMatching(/LOOPBACK/)]);
+    expect(problemsOf({ HUB_NOTIFY_WEBHOOK_URL: 'http://169.254.169.254/n', HUB_NOTIFY_WEBHOOK_SECRET: secret, HUB_EGRESS_ALLOW_PRIVATE: 'on' })).toEqual([
+      expect.stringMatching(/METADATA/),
+    ]);
+    expect(loadHubConfig({ HUB_NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9000/n', HUB_NOTIFY_WEBHOOK_SECRET: secret, HUB_EGRESS_ALLOW_PRIVATE: 'on' }).notificationWebhook?.url).toBe(
+      'http://127.0.0.1:9000/n',
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { addressRefusal, EgressSettings, hasUrlCredentials, hubDatabaseFromUrl, urlTarget } from '../security/egress-policy';
 
 /**
  * The only place that reads process.env. Every variable is validated at start-up and
@@ -37,7 +38,10 @@ export const hubEnvSchema = z.object({
   HUB_IDENTITY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_IDENTITY_TOKEN_ISSUER: z.string().trim().min(1).max(200).default('credit-hub-idp'),
   HUB_BATCH_QUERY_MAX: intFrom(1, 10_000, 100),
-  HUB_NOTIFY_WEBHOOK_URL: optionalUrl(['http', 'https']),
+  HUB_NOTIFY_WEBHOOK_URL: optionalUrl(['http', 'https']).refine((v) => v === undefined || !hasUrlCredentials(v), {
+    message: 'must not carry user:password@ (the gateway is authenticated by HUB_NOTIFY_WEBHOOK_SECRET)',
+  }),
+  HUB_EGRESS_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
   HUB_NOTIFY_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_NOTIFY_TIMEOUT_MS: intFrom(100, 120_000, 10_000),
   NODE_ENV: z.string().optional(),
@@ -147,6 +151,12 @@ export interface HubConfig {
    * and the PDF credit report on its own. 0 = no limit. Operators and suppliers are not limited.
    */
   readonly rateLimits: { readonly publicPerMinute: number; readonly accountPerMinute: number; readonly reportPerMinute: number };
+  /**
+   * Where connectors and the webhook may connect (libs/security/egress-policy.ts): loopback,
+   * link-local and reserved targets only with HUB_EGRESS_ALLOW_PRIVATE=on; metadata addresses and
+   * the hub's own database never.
+   */
+  readonly egress: EgressSettings;
 }
 
 export class ConfigError extends Error {
@@ -174,6 +184,14 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   }
   if (parsed.success && parsed.data.INGEST_MAX_RECORD_BYTES > parsed.data.INGEST_CHUNK_MAX_BYTES) {
     problems.push('INGEST_MAX_RECORD_BYTES: must not exceed INGEST_CHUNK_MAX_BYTES (one record must fit in one chunk)');
+  }
+  if (parsed.success && parsed.data.HUB_NOTIFY_WEBHOOK_URL) {
+    // An address written as an IP is checked now; a name is checked at every delivery (it may resolve differently).
+    const target = urlTarget(parsed.data.HUB_NOTIFY_WEBHOOK_URL);
+    const refusal = isIP(target.host)
+      ? addressRefusal(target.host, target, { allowPrivate: parsed.data.HUB_EGRESS_ALLOW_PRIVATE === 'on', hubDatabase: hubDatabaseFromUrl(parsed.data.DATABASE_URL) }, new Set())
+      : undefined;
+    if (refusal) problems.push(`HUB_NOTIFY_WEBHOOK_URL: the egress policy refuses this address (${refusal.reason}); see HUB_EGRESS_ALLOW_PRIVATE`);
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -222,6 +240,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       accountPerMinute: e.RATE_LIMIT_ACCOUNT_PER_MINUTE,
       reportPerMinute: e.RATE_LIMIT_REPORT_PER_MINUTE,
     },
+    egress: { allowPrivate: e.HUB_EGRESS_ALLOW_PRIVATE === 'on', hubDatabase: hubDatabaseFromUrl(e.DATABASE_URL) },
   };
 }
 

@@ -1,7 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -20,15 +19,40 @@ export class DataDirLockedError extends Error {
   readonly code = 'DATA_DIR_LOCKED';
 }
 
-export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+/** Longest Unix socket path Linux and macOS accept (sun_path is 108 / 104 bytes with its NUL). */
+const MAX_SOCKET_PATH = 103;
+
+/**
+ * The embedded default's data folder holds the operator token, the secret key, the demo key and
+ * the database: only the hub's user may read it (issue 11, finding 11). From here on this
+ * process creates files 0600 and folders 0700 (umask 077), and what an older version left
+ * world-readable is tightened now: folders 0700, files 0600 (symbolic links are not followed).
+ */
+export function secureDataDir(dataDir: string): string {
   const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
+  process.umask(0o077);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  tightenModes(dir);
+  return dir;
+}
+
+function tightenModes(path: string): void {
+  const stat = lstatSync(path);
+  if (stat.isSymbolicLink()) return;
+  if (stat.isDirectory()) {
+    if ((stat.mode & 0o777) !== 0o700) chmodSync(path, 0o700);
+    for (const name of readdirSync(path)) tightenModes(join(path, name));
+  } else if (stat.isFile() && (stat.mode & 0o777 & ~0o600) !== 0) {
+    chmodSync(path, stat.mode & 0o600);
+  }
+}
+
+export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+  const dir = secureDataDir(dataDir);
   const releaseLock = lockDataDir(dir);
-  // Unix socket paths are limited to ~107 bytes, so the socket lives in a short temp folder.
-  const socketDir = join(tmpdir(), `credit-hub-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}`);
   const port = 5432;
+  const socketDir = embeddedSocketDir(dir, port);
   const socketPath = join(socketDir, `.s.PGSQL.${port}`);
-  mkdirSync(socketDir, { recursive: true });
   rmSync(socketPath, { force: true }); // left behind by a killed process; the lock proved nobody owns it
 
   const db = await PGlite.create(join(dir, 'pg'));
@@ -43,9 +67,26 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     async stop() {
       await server.stop();
       await db.close();
+      if (!socketDir.startsWith(dir)) rmSync(socketDir, { recursive: true, force: true });
+      tightenModes(dir); // what PGlite wrote while running, with its own modes
       releaseLock();
     },
   };
+}
+
+/**
+ * The socket lives in the data folder (`<data>/run`, 0700), so no other user can reach the
+ * database through it or guess where it is. When that path would be longer than a Unix socket
+ * path may be, a fresh folder with a random name is made under the temp folder instead (0700).
+ */
+function embeddedSocketDir(dir: string, port: number): string {
+  const inside = join(dir, 'run');
+  if (join(inside, `.s.PGSQL.${port}`).length <= MAX_SOCKET_PATH) {
+    mkdirSync(inside, { recursive: true, mode: 0o700 });
+    chmodSync(inside, 0o700);
+    return inside;
+  }
+  return mkdtempSync(join(tmpdir(), 'credit-hub-'));
 }
 
 /** Two processes on one PGlite folder would corrupt it: refuse while a live process holds the lock. */

@@ -19,6 +19,7 @@ import { HubConfig } from '../config/hub-config';
 import { OutboxRepository } from '../persistence/outbox.repository';
 import { DEFAULT_NOTIFICATION_DELIVERY, NotificationDeliveryJob } from '../pipeline/jobs/notification-delivery.job';
 import { WebhookNotificationChannel } from '../pipeline/notifications/webhook-channel';
+import { EgressGuard } from '../security/egress-policy';
 
 /**
  * The list of time-driven jobs, shared by the scheduler (runs them on their schedules) and the
@@ -59,7 +60,7 @@ import { WebhookNotificationChannel } from '../pipeline/notifications/webhook-ch
         // Without a configured channel the notices stay in the outbox (GET /api/v1/admin/notifications).
         ...(config.notificationWebhook
           ? [
-              new NotificationDeliveryJob(outbox, new WebhookNotificationChannel(config.notificationWebhook, clock), clock, {
+              new NotificationDeliveryJob(outbox, new WebhookNotificationChannel(config.notificationWebhook, clock, new EgressGuard(config.egress)), clock, {
                 ...DEFAULT_NOTIFICATION_DELIVERY,
                 leaseSeconds: Math.ceil(config.notificationWebhook.timeoutMs / 1000) + 60,
               }),

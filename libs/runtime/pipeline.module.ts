@@ -14,6 +14,7 @@ import { ConnectorRuntime } from '../pipeline/connectors/connector-runtime';
 import { FeedbackDispatcher } from '../pipeline/connectors/feedback-dispatcher';
 import { IngestService } from '../pipeline/ingest/ingest.service';
 import { BatchReportService } from '../pipeline/reports/batch-report.service';
+import { EgressGuard } from '../security/egress-policy';
 import { SecretBox } from '../security/secret-box';
 import { BusModule } from './bus.module';
 import { CatalogModule } from './catalog.module';
@@ -22,6 +23,7 @@ import { CLOCK, Clock, HUB_CONFIG } from './tokens';
 
 export const CONNECTOR_REGISTRY = Symbol('CONNECTOR_REGISTRY');
 export const SECRET_BOX = Symbol('SECRET_BOX');
+export const EGRESS_GUARD = Symbol('EGRESS_GUARD');
 
 /** The services every way in shares: ingest (REST, SOAP, connectors), batch reports, the connector runtime. */
 @Module({
@@ -29,6 +31,7 @@ export const SECRET_BOX = Symbol('SECRET_BOX');
   providers: [
     { provide: CONNECTOR_REGISTRY, useFactory: () => connectorRegistry() },
     { provide: SECRET_BOX, inject: [HUB_CONFIG], useFactory: (config: HubConfig) => (config.secretKey ? new SecretBox(config.secretKey) : undefined) },
+    { provide: EGRESS_GUARD, inject: [HUB_CONFIG], useFactory: (config: HubConfig) => new EgressGuard(config.egress) },
     {
       provide: IngestService,
       inject: [BatchRepository, MESSAGE_BUS, Catalog, HUB_CONFIG, MappingRepository],
@@ -45,7 +48,7 @@ export const SECRET_BOX = Symbol('SECRET_BOX');
     },
     {
       provide: ConnectorRuntime,
-      inject: [ConnectorRepository, SupplierRepository, IngestService, CONNECTOR_REGISTRY, SECRET_BOX, CLOCK],
+      inject: [ConnectorRepository, SupplierRepository, IngestService, CONNECTOR_REGISTRY, SECRET_BOX, CLOCK, EGRESS_GUARD],
       useFactory: (
         instances: ConnectorRepository,
         suppliers: SupplierRepository,
@@ -53,7 +56,8 @@ export const SECRET_BOX = Symbol('SECRET_BOX');
         registry: ReadonlyMap<ConnectorKind, ConnectorManifest<unknown>>,
         secrets: SecretBox | undefined,
         clock: Clock,
-      ) => new ConnectorRuntime(instances, suppliers, ingest, registry, secrets, clock),
+        egress: EgressGuard,
+      ) => new ConnectorRuntime(instances, suppliers, ingest, registry, secrets, clock, egress),
     },
     {
       provide: FeedbackDispatcher,
@@ -62,7 +66,7 @@ export const SECRET_BOX = Symbol('SECRET_BOX');
     },
     {
       provide: ConnectorAdminService,
-      inject: [ConnectorRepository, SupplierRepository, Catalog, CONNECTOR_REGISTRY, ConnectorRuntime, SECRET_BOX],
+      inject: [ConnectorRepository, SupplierRepository, Catalog, CONNECTOR_REGISTRY, ConnectorRuntime, SECRET_BOX, EGRESS_GUARD],
       useFactory: (
         instances: ConnectorRepository,
         suppliers: SupplierRepository,
@@ -70,7 +74,8 @@ export const SECRET_BOX = Symbol('SECRET_BOX');
         registry: ReadonlyMap<ConnectorKind, ConnectorManifest<unknown>>,
         runtime: ConnectorRuntime,
         secrets: SecretBox | undefined,
-      ) => new ConnectorAdminService(instances, suppliers, catalog, registry, runtime, secrets),
+        egress: EgressGuard,
+      ) => new ConnectorAdminService(instances, suppliers, catalog, registry, runtime, secrets, egress),
     },
   ],
   exports: [IngestService, BatchReportService, ConnectorRuntime, FeedbackDispatcher, ConnectorAdminService],

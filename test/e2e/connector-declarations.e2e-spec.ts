@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_TOKEN, registerSupplier } from '../support/hub-client';
 import { HubProcess, startHubProcess } from '../support/hub-process';
+import { reliabilityCase } from '../support/reliability';
 import { createTestDatabase, createTestVhost, withDatabase } from '../support/test-services';
 
 jest.setTimeout(180_000);
@@ -71,4 +72,36 @@ describe('connector instances declared as files', () => {
     await expect(startHubProcess({ env, readyTimeoutMs: 60_000 })).rejects.toThrow(/broken\.json schedule/);
     rmSync(join(dir, 'broken.json'));
   });
+
+  reliabilityCase(
+    {
+      id: 'G10-declared-egress-refused',
+      group: 'G edges (wave 2 findings)',
+      title: 'a declared connector with credentials in its URL or a metadata target stops the start-up',
+      channel: 'REST pull, declared instances',
+      input: 'HUB_CONNECTORS_DIR holding one declaration with baseUrl https://user:<password>@… and one with baseUrl http://169.254.169.254/latest (HUB_EGRESS_ALLOW_PRIVATE=on)',
+      expected: 'the hub does not start; both problems named by file and field (URL_CREDENTIALS, METADATA); the password in no output line',
+    },
+    async () => {
+      const password = 'declared-url-passw0rd';
+      writeFileSync(join(dir, 'creds.json'), declaration({ name: 'creds', config: { baseUrl: `https://tax:${password}@127.0.0.1:9/api`, path: '/p', auth: { type: 'bearer' }, pagination: { mode: 'page', pageSize: 100 } } }));
+      writeFileSync(join(dir, 'metadata.json'), declaration({ name: 'metadata', config: { baseUrl: 'http://169.254.169.254/latest', path: '/p', auth: { type: 'bearer' }, pagination: { mode: 'page', pageSize: 100 } } }));
+      try {
+        const failure = await startHubProcess({ env, readyTimeoutMs: 60_000 }).then(
+          async (started) => {
+            await started.stop();
+            return '';
+          },
+          (e: unknown) => (e as Error).message,
+        );
+        expect(failure).toMatch(/creds\.json config\.baseUrl: INVALID_CONNECTOR: URL_CREDENTIALS/);
+        expect(failure).toMatch(/metadata\.json config\.baseUrl: INVALID_CONNECTOR: METADATA/);
+        expect(failure).not.toContain(password);
+      } finally {
+        rmSync(join(dir, 'creds.json'));
+        rmSync(join(dir, 'metadata.json'));
+      }
+      return { observed: 'start-up refused naming creds.json (URL_CREDENTIALS) and metadata.json (METADATA); the password not printed', accepted: 0, loaded: 0, rejected: 0, lost: 0, duplicated: 0, answers500: 0, stuckBatches: 0 };
+    },
+  );
 });

@@ -2,9 +2,12 @@ import { Client } from 'pg';
 import { penaltyRecord } from '../fixtures/credit-data';
 import { adminCall, ADMIN_TOKEN, registerSupplier, runConnectorUntilDone, waitForBatchDone } from '../support/hub-client';
 import { HubProcess, sleep, startHubProcess } from '../support/hub-process';
+import { reliabilityCase } from '../support/reliability';
 import { createTestDatabase, createTestVhost, loadedCounts, withDatabase } from '../support/test-services';
 
 jest.setTimeout(300_000);
+
+const NOTHING_ACCEPTED = { accepted: 0, loaded: 0, rejected: 0, lost: 0, duplicated: 0, answers500: 0, stuckBatches: 0 };
 
 const COLUMNS = ['subject_name', 'subject_type', 'subject_code', 'legal_representative', 'decision_no', 'violation_type', 'violation_facts',
   'legal_basis', 'penalty_categories', 'penalty_content', 'fine_amount', 'decision_date', 'authority_name', 'authority_code',
@@ -64,14 +67,63 @@ describe('the database-polling connector end to end', () => {
     await vhost?.drop();
   });
 
-  it('refuses a table name with SQL in it when the connector is registered', async () => {
-    const refused = await admin('POST', '/connectors', {
-      supplier: 'db-sup', item: 'administrative_penalty', kind: 'db-poll', schedule: '0 0 3 * * *',
-      config: { driver: 'postgres', host: '127.0.0.1', database: supplierDb.name, username: 'postgres', table: 'penalty_export; DROP TABLE x--', keyColumn: 'case_id', updatedAtColumn: 'updated_at' },
-    });
-    expect(refused.status).toBe(400);
-    expect(refused.body).toMatchObject({ error: { code: 'INVALID_CONNECTOR' } });
-  });
+  reliabilityCase(
+    {
+      id: 'E9-sql-identifier-injection',
+      group: 'E hostile input',
+      title: 'SQL in a configured table or column name is refused when the connector is registered',
+      channel: 'DB poll, services',
+      input: 'POST /api/v1/admin/connectors (db-poll) with table "penalty_export; DROP TABLE x--" and then key column \'case_id" , (select 1) --\'',
+      expected: '400 INVALID_CONNECTOR (the names are not in information_schema); no instance stored; the supplier table intact',
+    },
+    async () => {
+      const base = { driver: 'postgres', host: '127.0.0.1', database: supplierDb.name, username: 'postgres', table: 'penalty_export', keyColumn: 'case_id', updatedAtColumn: 'updated_at' };
+      const answers = [];
+      for (const config of [{ ...base, table: 'penalty_export; DROP TABLE x--' }, { ...base, keyColumn: 'case_id" , (select 1) --' }]) {
+        const refused = await admin('POST', '/connectors', { supplier: 'db-sup', item: 'administrative_penalty', kind: 'db-poll', schedule: '0 0 3 * * *', config });
+        expect(refused.status).toBe(400);
+        expect(refused.body).toMatchObject({ error: { code: 'INVALID_CONNECTOR' } });
+        answers.push(refused.status);
+      }
+      const stored = await withDatabase(hubDb.url, (db) => db.query<{ n: string }>('SELECT count(*) AS n FROM connector_instances'));
+      expect(Number(stored.rows[0].n)).toBe(0);
+      const intact = await withDatabase(supplierDb.url, (db) => db.query("SELECT to_regclass('penalty_export') IS NOT NULL AS ok"));
+      expect(intact.rows[0]).toEqual({ ok: true });
+      return { observed: `answers ${answers.join(', ')} INVALID_CONNECTOR; 0 instances stored; penalty_export intact`, ...NOTHING_ACCEPTED };
+    },
+  );
+
+  reliabilityCase(
+    {
+      id: 'G10-own-database-refused',
+      group: 'G edges (wave 2 findings)',
+      title: "a db-poll connector pointed at the hub's own database is refused, even with private targets allowed",
+      channel: 'DB poll, services',
+      input: "POST /api/v1/admin/connectors (db-poll) reading the hub's suppliers table at DATABASE_URL's host, port and database (as 127.0.0.1 and as localhost), and one whose feedback connection goes there; HUB_EGRESS_ALLOW_PRIVATE=on",
+      expected: '400 INVALID_CONNECTOR naming config.host / config.feedback.host with HUB_DATABASE; nothing stored, nothing read',
+    },
+    async () => {
+      const own = { driver: 'postgres', port: 5432, database: hubDb.name, username: 'postgres', table: 'suppliers', keyColumn: 'id', updatedAtColumn: 'created_at' };
+      const configs: [Record<string, unknown>, string][] = [
+        [{ ...own, host: '127.0.0.1' }, 'config.host'],
+        [{ ...own, host: 'localhost' }, 'config.host'],
+        [
+          { ...own, host: '127.0.0.1', database: supplierDb.name, table: 'penalty_export', keyColumn: 'case_id', updatedAtColumn: 'updated_at', feedback: { table: 'suppliers', username: 'postgres', host: 'localhost', database: hubDb.name } },
+          'config.feedback.host',
+        ],
+      ];
+      for (const [config, path] of configs) {
+        const refused = await admin('POST', '/connectors', { supplier: 'db-sup', item: 'administrative_penalty', kind: 'db-poll', schedule: '0 0 3 * * *', config });
+        expect(refused.status).toBe(400);
+        expect(refused.body).toMatchObject({ error: { code: 'INVALID_CONNECTOR', details: expect.arrayContaining([expect.objectContaining({ path, message: expect.stringMatching(/^HUB_DATABASE: /) })]) } });
+      }
+      const stored = await withDatabase(hubDb.url, (db) => db.query<{ n: string }>('SELECT count(*) AS n FROM connector_instances'));
+      expect(Number(stored.rows[0].n)).toBe(0);
+      const batches = await withDatabase(hubDb.url, (db) => db.query<{ n: string }>('SELECT count(*) AS n FROM batches'));
+      expect(Number(batches.rows[0].n)).toBe(0);
+      return { observed: `${configs.length} registrations answered 400 INVALID_CONNECTOR HUB_DATABASE; 0 instances, 0 batches`, ...NOTHING_ACCEPTED };
+    },
+  );
 
   it('polls the table, loads the rows, and writes the rejections into the supplier feedback table', async () => {
     await insertRows(90_000, 50, [9]);

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { penaltyRecord, uscc } from '../fixtures/credit-data';
@@ -46,7 +47,9 @@ describe('the embedded default', () => {
     await hub.kill();
     hub = await start();
     expect((await querySubject(hub.url, uscc(1))).body).toMatchObject({ code: uscc(1), records: [expect.objectContaining({ item: 'administrative_penalty' })] });
-    expect(hub.logs()).toContain(`demo supplier "demo" API key: ${apiKey}`);
+    // Printed when created, never again: a later start says where the key is kept.
+    expect(hub.logs()).not.toContain(apiKey);
+    expect(hub.logs()).toContain('demo supplier "demo" exists; its API key is kept in');
   });
 
   it('loads after a restart what it acknowledged just before being killed', async () => {
@@ -166,6 +169,158 @@ describe('the embedded default', () => {
       expect((await waitForBatchDone(hub.url, apiKey, first.body.batchId as string)).loaded).toBe(1);
       expect((await getFrom('127.0.0.51', `/api/v1/subjects/${uscc(20_002)}`)).status).toBe(404);
       return { observed: '202, 202 (same batch), 409 IDEMPOTENCY_CONFLICT; the refused record is not stored', accepted: 1, loaded: 1, rejected: 0, lost: 0, duplicated: 0, answers500: 0, stuckBatches: 0 };
+    },
+  );
+});
+
+const NOTHING_ACCEPTED = { accepted: 0, loaded: 0, rejected: 0, lost: 0, duplicated: 0, answers500: 0, stuckBatches: 0 };
+/** A valid citizen ID (GB 11643 check digit): what the masking logger must never write whole. */
+const CITIZEN_ID = '11010519491231002X';
+
+/** Every path under a folder with its permission bits (symbolic links and sockets left out). */
+function modes(root: string): { path: string; kind: 'dir' | 'file'; mode: number }[] {
+  const out: { path: string; kind: 'dir' | 'file'; mode: number }[] = [];
+  const walk = (path: string) => {
+    const stat = lstatSync(path);
+    if (stat.isDirectory()) {
+      out.push({ path, kind: 'dir', mode: stat.mode & 0o777 });
+      for (const name of readdirSync(path)) walk(join(path, name));
+    } else if (stat.isFile()) {
+      out.push({ path, kind: 'file', mode: stat.mode & 0o777 });
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/**
+ * Embedded default hygiene (issue 11, finding 11). The fixture: a first start on an empty
+ * folder; then the folder loosened the way an older version left it (folders 0755, files 0644);
+ * then a second start with a preloaded module that leaves a rejection carrying a citizen ID
+ * unhandled. Each case reads its part of that.
+ */
+describe('embedded default hygiene', () => {
+  let dataDir: string;
+  let scratch: string;
+  let firstLogs: string;
+  let hub: HubProcess | undefined;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'credit-hub-hygiene-'));
+    scratch = mkdtempSync(join(tmpdir(), 'credit-hub-hygiene-preload-'));
+    const first = await startHubProcess({ env: { HUB_DATA_DIR: dataDir }, readyTimeoutMs: 120_000 });
+    firstLogs = first.logs();
+    await first.stop();
+    for (const entry of modes(dataDir)) chmodSync(entry.path, entry.kind === 'dir' ? 0o755 : 0o644);
+    const preload = join(scratch, 'unhandled.js');
+    writeFileSync(preload, `setImmediate(() => { Promise.reject(new Error('lookup of subject ${CITIZEN_ID} failed')); });\n`);
+    hub = await startHubProcess({ env: { HUB_DATA_DIR: dataDir, NODE_OPTIONS: `--require ${preload}` }, readyTimeoutMs: 120_000 });
+  });
+
+  afterAll(async () => {
+    await hub?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  reliabilityCase(
+    {
+      id: 'G11-embedded-secrets-printed-once',
+      group: 'G edges (wave 2 findings)',
+      title: 'the operator token and the demo key are printed when created, not at every start',
+      channel: 'embedded',
+      input: 'npm start on an empty data folder, stop, start again',
+      expected: 'the first start prints both and where they are kept; the second prints neither value, only where they are kept',
+    },
+    async () => {
+      const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+      const key = readFileSync(join(dataDir, 'demo-supplier.key'), 'utf8').trim();
+      expect(firstLogs).toContain(`operator token (HUB_ADMIN_TOKEN): ${token}`);
+      expect(firstLogs).toContain(`demo supplier "demo" API key: ${key}`);
+      const second = hub!.logs();
+      expect(second).not.toContain(token);
+      expect(second).not.toContain(key);
+      expect(second).toContain(`operator token (HUB_ADMIN_TOKEN) is kept in ${join(dataDir, 'admin-token')}`);
+      expect(second).toContain(`its API key is kept in ${join(dataDir, 'demo-supplier.key')}`);
+      return { observed: 'first start printed token and key; second start printed only where they are kept', ...NOTHING_ACCEPTED };
+    },
+  );
+
+  reliabilityCase(
+    {
+      id: 'G11-data-dir-modes',
+      group: 'G edges (wave 2 findings)',
+      title: 'the data folder is 0700 and its files 0600, older ones included; the database socket is inside it',
+      channel: 'embedded',
+      input: 'a data folder left by an older version with folders 0755 and files 0644 (token, secret key, demo key, PGlite files); start the hub',
+      expected: 'every folder 0700, every file 0600 or stricter; the PGlite socket in <data>/run, no predictable /tmp name',
+    },
+    async () => {
+      const entries = modes(dataDir);
+      const loose = entries.filter((e) => (e.kind === 'dir' ? e.mode !== 0o700 : (e.mode & ~0o600) !== 0));
+      expect(loose).toEqual([]);
+      expect(entries.filter((e) => e.kind === 'file').length).toBeGreaterThan(10);
+      expect(readdirSync(join(dataDir, 'run'))).toContain('.s.PGSQL.5432');
+      return { observed: `${entries.length} paths checked, none looser than 0700/0600; socket at run/.s.PGSQL.5432`, ...NOTHING_ACCEPTED };
+    },
+  );
+
+  reliabilityCase(
+    {
+      id: 'G11-no-x-powered-by',
+      group: 'G edges (wave 2 findings)',
+      title: 'no answer names the framework',
+      channel: 'embedded, REST',
+      input: 'GET /health/live, GET /api/v1/subjects/<code>, GET /api/docs-json, GET /no-such-path, GET /soap/v1/ingest?wsdl',
+      expected: 'no X-Powered-By header on any answer',
+    },
+    async () => {
+      const paths = ['/health/live', `/api/v1/subjects/${uscc(1)}`, '/api/docs-json', '/no-such-path', '/soap/v1/ingest?wsdl'];
+      const seen: string[] = [];
+      let answers500 = 0;
+      for (const path of paths) {
+        const response = await fetch(`${hub!.url}${path}`);
+        await response.arrayBuffer();
+        if (response.status >= 500) answers500++;
+        expect(response.headers.get('x-powered-by')).toBeNull();
+        seen.push(`${path} ${response.status}`);
+      }
+      return { observed: `${seen.join(', ')}: no X-Powered-By`, ...NOTHING_ACCEPTED, answers500 };
+    },
+  );
+
+  reliabilityCase(
+    {
+      id: 'G11-unhandled-masked',
+      group: 'G edges (wave 2 findings)',
+      title: 'an unhandled rejection or uncaught exception is logged through the masking logger',
+      channel: 'embedded',
+      input: `a rejection nobody handles whose message holds the citizen ID ${CITIZEN_ID}; then a process that throws an uncaught exception holding it`,
+      expected: 'both logged with the ID masked (1101**********002X), never whole; the rejection leaves the hub serving, the exception ends its process with code 1',
+    },
+    async () => {
+      const logs = hub!.logs();
+      expect(logs).toMatch(/unhandled rejection: Error: lookup of subject 1101\*{10}002X failed/);
+      expect(logs).not.toContain(CITIZEN_ID);
+      expect((await fetch(`${hub!.url}/health/live`)).status).toBe(200);
+
+      const crashDir = mkdtempSync(join(tmpdir(), 'credit-hub-crash-'));
+      const preload = join(scratch, 'uncaught.js');
+      writeFileSync(preload, `setImmediate(() => { throw new Error('subject ${CITIZEN_ID} crashed'); });\n`);
+      const child = spawn(process.execPath, ['dist/apps/hub/src/main.js'], {
+        cwd: join(__dirname, '..', '..'),
+        env: { PATH: process.env.PATH ?? '', TZ: 'UTC', PORT: '0', HUB_DATA_DIR: crashDir, NODE_OPTIONS: `--require ${preload}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (b: Buffer) => (output += b.toString('utf8')));
+      child.stderr.on('data', (b: Buffer) => (output += b.toString('utf8')));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      rmSync(crashDir, { recursive: true, force: true });
+      expect(code).toBe(1);
+      expect(output).toMatch(/uncaught exception: Error: subject 1101\*{10}002X crashed/);
+      expect(output).not.toContain(CITIZEN_ID);
+      return { observed: 'rejection logged masked, hub still live; uncaught exception logged masked, exit code 1', ...NOTHING_ACCEPTED };
     },
   );
 });

@@ -6,6 +6,7 @@ import { WebhookNotificationChannel } from '../../libs/pipeline/notifications/we
 import { NotificationService } from '../../libs/pipeline/rights/notification.service';
 import { MessageGateway, startMessageGateway } from '../support/message-gateway';
 import { createTestDatabase } from '../support/test-services';
+import { permissiveEgressGuard } from '../../libs/security/egress-policy';
 
 jest.setTimeout(60_000);
 
@@ -37,7 +38,7 @@ describe('delivering the notification outbox to the message gateway', () => {
   });
 
   const job = (options: Partial<NotificationDeliveryOptions> = {}, timeoutMs = 2_000) =>
-    new NotificationDeliveryJob(outbox, new WebhookNotificationChannel({ url: gateway.url, secret: SECRET, timeoutMs }, clock), clock, { ...OPTIONS, ...options });
+    new NotificationDeliveryJob(outbox, new WebhookNotificationChannel({ url: gateway.url, secret: SECRET, timeoutMs }, clock, permissiveEgressGuard()), clock, { ...OPTIONS, ...options });
 
   const state = async (dedupeKey: string) => (await outbox.list({ limit: 1000, offset: 0 })).find((n) => n.dedupeKey === dedupeKey);
   const later = (seconds: number) => {
@@ -160,7 +161,7 @@ describe('delivering the notification outbox to the message gateway', () => {
     const url = gateway.url;
     await gateway.close();
     later(30);
-    const unreachable = new NotificationDeliveryJob(outbox, new WebhookNotificationChannel({ url, secret: SECRET, timeoutMs: 2_000 }, clock), clock, OPTIONS);
+    const unreachable = new NotificationDeliveryJob(outbox, new WebhookNotificationChannel({ url, secret: SECRET, timeoutMs: 2_000 }, clock, permissiveEgressGuard()), clock, OPTIONS);
     expect(await unreachable.run()).toEqual({ sent: 0, retrying: 1, failed: 0 });
     expect(await state(slow.dedupeKey)).toMatchObject({ lastError: expect.stringMatching(/^NETWORK: the gateway could not be reached: ECONNREFUSED/), attempts: 2 });
     gateway = await startMessageGateway(SECRET);

@@ -32,7 +32,8 @@ export interface HubProcessOptions {
  */
 export async function startHubProcess(options: HubProcessOptions): Promise<HubProcess> {
   const app = options.app ?? 'hub';
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', TZ: 'UTC', PORT: '0', LOG_LEVEL: 'log' };
+  // The test suppliers (REST, SOAP, SFTP, databases) listen on loopback: private egress targets are allowed unless a test says `off`.
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', TZ: 'UTC', PORT: '0', LOG_LEVEL: 'log', HUB_EGRESS_ALLOW_PRIVATE: 'on' };
   for (const [k, v] of Object.entries(options.env)) if (v !== undefined) env[k] = v;
   const child = spawn(process.execPath, [MAINS[app]], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -1,11 +1,8 @@
 import 'reflect-metadata';
+import { installProcessErrorHandlers, reportStartFailure } from '../../../libs/observability/masking-logger';
 import { bootHub } from '../../hub/src/boot';
 
-process.on('unhandledRejection', (reason) => {
-  process.stderr.write(`unhandled rejection: ${String((reason as Error)?.stack ?? reason)}\n`);
-});
+// Unhandled errors go through the masking logger, never raw to stderr (personal IDs masked).
+installProcessErrorHandlers();
 
-bootHub({ roles: ['scheduler'] }).catch((e: unknown) => {
-  process.stderr.write(`credit-hub failed to start: ${String((e as Error)?.stack ?? e)}\n`);
-  process.exit(1);
-});
+bootHub({ roles: ['scheduler'] }).catch(reportStartFailure);

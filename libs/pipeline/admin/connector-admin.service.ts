@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ConnectorError, ConnectorKind, ConnectorManifest } from '../../../connectors/connector.contract';
 import { ConnectorRepository } from '../../persistence/connector.repository';
 import { SupplierRepository } from '../../persistence/supplier.repository';
+import { EgressGuard, hostRefusal, redactUrlCredentials, URL_CREDENTIALS_MESSAGE, urlCredentialPaths } from '../../security/egress-policy';
 import { SecretBox } from '../../security/secret-box';
 import { ConnectorRuntime, RunResult } from '../connectors/connector-runtime';
 
@@ -38,6 +39,7 @@ export class ConnectorAdminService {
     private readonly registry: ReadonlyMap<ConnectorKind, ConnectorManifest<unknown>>,
     private readonly runtime: ConnectorRuntime,
     private readonly secrets: SecretBox | undefined,
+    private readonly egress: EgressGuard,
   ) {}
 
   kinds() {
@@ -102,8 +104,12 @@ export class ConnectorAdminService {
     if (!this.catalog.find(input.item)) problems.push({ path: 'item', message: `目录中没有信息项 ${input.item}` });
     else if (!supplier.items.includes(input.item)) problems.push({ path: 'item', message: `报送单位不是信息项 ${input.item} 的提供单位` });
     if (!validateCronExpression(input.schedule).valid) problems.push({ path: 'schedule', message: '不是有效的 cron 表达式' });
+    // Credentials only in secret fields: a URL with user info would be stored unsealed, returned and logged.
+    const withCredentials = urlCredentialPaths(input.config).filter((path) => !manifest.secretFields.includes(path.split('.')[0]));
+    problems.push(...withCredentials.map((path) => ({ path: `config.${path}`, message: `URL_CREDENTIALS: ${URL_CREDENTIALS_MESSAGE}` })));
     const parsed = (manifest.configSchema as z.ZodType).safeParse(input.config);
     if (!parsed.success) problems.push(...parsed.error.issues.map((i) => ({ path: ['config', ...i.path].join('.'), message: i.message })));
+    if (parsed.success && withCredentials.length === 0) problems.push(...(await this.egressProblems(manifest, parsed.data)));
     if (problems.length > 0) throw new ConnectorAdminError('INVALID_CONNECTOR', '连接器配置无效', problems);
 
     const fullConfig = parsed.data as Record<string, unknown>;
@@ -121,18 +127,28 @@ export class ConnectorAdminService {
     return { manifest, supplierId: supplier.id, fullConfig, config, sealed };
   }
 
+  /** Every target of the config against the egress policy (names resolved now; every connection checks again). */
+  private async egressProblems(manifest: ConnectorManifest<unknown>, config: unknown): Promise<{ path: string; message: string }[]> {
+    const problems: { path: string; message: string }[] = [];
+    for (const { path, target } of manifest.egressTargets(config)) {
+      const refusal = hostRefusal(target.host) ?? (await this.egress.refusal(target));
+      if (refusal) problems.push({ path: `config.${path}`, message: `${refusal.reason}: ${refusal.message}` });
+    }
+    return problems;
+  }
+
   private async checkConnection(
     manifest: ConnectorManifest<unknown>,
     config: unknown,
   ): Promise<{ errorClass?: 'config' | 'retryable' | 'data'; code?: string; message?: string }> {
     const workDir = mkdtempSync(join(tmpdir(), 'credit-hub-check-'));
-    const connector = manifest.create(config, { workDir, now: () => new Date(), log: () => undefined });
+    const connector = manifest.create(config, { workDir, now: () => new Date(), log: () => undefined, egress: this.egress });
     try {
       await connector.check();
       return {};
     } catch (e) {
-      if (e instanceof ConnectorError) return { errorClass: e.errorClass, code: e.code, message: e.message };
-      return { errorClass: 'retryable', code: 'CHECK_FAILED', message: (e as Error).message };
+      if (e instanceof ConnectorError) return { errorClass: e.errorClass, code: e.code, message: redactUrlCredentials(e.message) };
+      return { errorClass: 'retryable', code: 'CHECK_FAILED', message: redactUrlCredentials((e as Error).message) };
     } finally {
       await connector.close().catch(() => undefined);
       rmSync(workDir, { recursive: true, force: true });
@@ -150,11 +166,12 @@ export class ConnectorAdminService {
       schedule: instance.schedule,
       enabled: instance.enabled,
       health: instance.health,
-      config: instance.config,
+      // Instances stored before URLs with user info were refused must not hand those credentials out.
+      config: redactConfig(instance.config),
       cursor: instance.cursor,
       lastRunAt: instance.lastRunAt,
       lastSuccessAt: instance.lastSuccessAt,
-      lastError: instance.lastError,
+      lastError: instance.lastError === null ? null : redactUrlCredentials(instance.lastError),
       nextAttemptAt: instance.nextAttemptAt,
       counts: { batches: instance.batches, records: instance.records },
     };
@@ -170,4 +187,11 @@ export class ConnectorAdminService {
     if (!manifest) throw new ConnectorAdminError('UNKNOWN_CONNECTOR_KIND', `未知的连接器类型 ${kind}`);
     return manifest;
   }
+}
+
+function redactConfig<T>(value: T): T {
+  if (typeof value === 'string') return redactUrlCredentials(value) as T;
+  if (Array.isArray(value)) return value.map(redactConfig) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactConfig(v)])) as T;
+  return value;
 }

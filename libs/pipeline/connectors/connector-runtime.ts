@@ -9,6 +9,7 @@ import { maskPersonalIdsInText } from '../../domain/identity';
 import { findUnstorableText } from '../../domain/text/storable-text';
 import { ConnectorInstanceRow, ConnectorRepository } from '../../persistence/connector.repository';
 import { SupplierRepository } from '../../persistence/supplier.repository';
+import { EgressGuard, redactUrlCredentials, urlCredentialPaths } from '../../security/egress-policy';
 import { SecretBox } from '../../security/secret-box';
 import { IngestError } from '../ingest/ingest-error';
 import { IngestService } from '../ingest/ingest.service';
@@ -42,6 +43,7 @@ export class ConnectorRuntime {
     private readonly registry: ReadonlyMap<ConnectorKind, ConnectorManifest<unknown>>,
     private readonly secrets: SecretBox | undefined,
     private readonly clock: () => Date,
+    private readonly egress: EgressGuard,
   ) {}
 
   async run(instanceId: string): Promise<RunResult> {
@@ -87,6 +89,11 @@ export class ConnectorRuntime {
   build(instance: ConnectorInstanceRow, workDir: string): Connector {
     const manifest = this.registry.get(instance.kind as ConnectorKind);
     if (!manifest) throw new ConnectorError('config', 'UNKNOWN_CONNECTOR_KIND', `unknown connector kind ${instance.kind}`);
+    // An instance stored before URLs with user info were refused at registration is refused here.
+    const withCredentials = urlCredentialPaths(instance.config);
+    if (withCredentials.length > 0) {
+      throw new ConnectorError('config', 'URL_CREDENTIALS', `${withCredentials.join(', ')}: a URL carries user:password@; move the credentials to the secret fields and register the connector again`);
+    }
     const secrets = instance.secrets ? this.secretBox().open(instance.secrets) : {};
     const parsed = (manifest.configSchema as z.ZodType<unknown>).safeParse({ ...instance.config, ...(secrets as object) });
     if (!parsed.success) {
@@ -95,7 +102,8 @@ export class ConnectorRuntime {
     return manifest.create(parsed.data, {
       workDir,
       now: this.clock,
-      log: (level, message) => this.log[level](`[${instance.kind} ${instance.id}] ${maskPersonalIdsInText(message)}`),
+      log: (level, message) => this.log[level](`[${instance.kind} ${instance.id}] ${redactUrlCredentials(maskPersonalIdsInText(message))}`),
+      egress: this.egress,
     });
   }
 
@@ -168,5 +176,5 @@ async function nonEmpty(records: AsyncIterable<Record<string, unknown>>): Promis
 
 function describe(e: unknown): string {
   const text = e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e);
-  return maskPersonalIdsInText(text).slice(0, 2000);
+  return redactUrlCredentials(maskPersonalIdsInText(text)).slice(0, 2000);
 }

@@ -1,5 +1,6 @@
 import { retryDelaySeconds } from '../jobs/notification-delivery.job';
 import { isRetryableStatus, WebhookNotificationChannel, webhookSignature } from './webhook-channel';
+import { permissiveEgressGuard } from '../../security/egress-policy';
 
 describe('the notification webhook', () => {
   it('signs the timestamp and the exact body with HMAC-SHA256 (a vector computed with openssl)', () => {
@@ -49,7 +50,7 @@ describe('the delivery retry schedule', () => {
 
 describe('the webhook channel as operators see it', () => {
   it('is named by its origin and path, never by credentials or a query string in its URL', () => {
-    const channel = new WebhookNotificationChannel({ url: 'https://hub:s3cret@msg.example.gov.cn/v1/notices?token=abc', secret: 's'.repeat(32), timeoutMs: 1000 }, () => new Date());
+    const channel = new WebhookNotificationChannel({ url: 'https://hub:s3cret@msg.example.gov.cn/v1/notices?token=abc', secret: 's'.repeat(32), timeoutMs: 1000 }, () => new Date(), permissiveEgressGuard());
     expect(channel.name).toBe('webhook https://msg.example.gov.cn/v1/notices');
   });
 });

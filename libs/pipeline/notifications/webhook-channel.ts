@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { StoredNotice } from '../../persistence/outbox.repository';
+import { egressRefusal, type EgressGuard } from '../../security/egress-policy';
 import { NotificationChannel, NotificationDeliveryError } from './notification-channel';
 
 export interface WebhookChannelConfig {
@@ -51,6 +52,8 @@ export class WebhookNotificationChannel implements NotificationChannel {
   constructor(
     private readonly config: WebhookChannelConfig,
     private readonly clock: () => Date,
+    /** The gateway is a target like a connector's: resolved, checked, connected to at the checked address. */
+    private readonly egress: EgressGuard,
   ) {
     // Without any user:password or query string the URL may carry: the name shows in logs and the job list.
     const { origin, pathname } = new URL(config.url);
@@ -71,7 +74,7 @@ export class WebhookNotificationChannel implements NotificationChannel {
     const timestamp = String(Math.floor(this.clock().getTime() / 1000));
     let response: Response;
     try {
-      response = await fetch(this.config.url, {
+      response = await this.egress.fetch(this.config.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json; charset=utf-8',
@@ -84,6 +87,9 @@ export class WebhookNotificationChannel implements NotificationChannel {
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
     } catch (e) {
+      // A refused target stays refused: the notice is given up for an operator, not retried every 30 s.
+      const refused = egressRefusal(e);
+      if (refused) throw new NotificationDeliveryError('EGRESS_REFUSED', `the gateway address is refused by the egress policy (${refused.reason})`, true);
       const error = (typeof e === 'object' && e !== null ? e : {}) as { name?: unknown; cause?: { code?: unknown } };
       if (error.name === 'TimeoutError') throw new NotificationDeliveryError('TIMEOUT', `no answer within ${this.config.timeoutMs} ms`, false);
       const code = typeof error.cause?.code === 'string' ? error.cause.code : String(e);
