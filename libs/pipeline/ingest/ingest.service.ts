@@ -12,6 +12,7 @@ import { IngestError } from './ingest-error';
 import { parseIngestMediaType } from './media-type';
 import { READ_REFUSAL, readRecords, SubmittedRecord } from './read-records';
 import { DEFAULT_RECORD_BOUNDS, measureRecord, RecordBounds } from './record-bounds';
+import { writeJson } from '../../../connectors/shared/json-text';
 
 export interface Submission {
   readonly supplier: Supplier;
@@ -145,7 +146,7 @@ export class IngestService {
     refuseEmpty: boolean,
     bodyDigest?: () => string | undefined,
   ): Promise<Receipt> {
-    const digested = bodyDigest ? { records: submitted, digest: bodyDigest } : digestRecords(submitted);
+    const digested = bodyDigest ? { records: submitted, digest: bodyDigest } : digestRecords(submitted, this.bounds);
     submitted = digested.records;
     if (s.idempotencyKey) {
       const earlier = await this.batches.findLiveByIdempotencyKey(s.supplier.id, s.idempotencyKey);
@@ -331,11 +332,14 @@ async function sameContent(records: AsyncIterable<SubmittedRecord>, digest: () =
 }
 
 /** Records read by a connector or SOAP, digested in order as they pass (canonical JSON, one line each). */
-function digestRecords(submitted: AsyncIterable<SubmittedRecord>): { records: AsyncIterable<SubmittedRecord>; digest: () => string } {
+function digestRecords(submitted: AsyncIterable<SubmittedRecord>, bounds: RecordBounds): { records: AsyncIterable<SubmittedRecord>; digest: () => string } {
   const hash = createHash('sha256');
   const records = (async function* () {
     for await (const record of submitted) {
-      hash.update(canonicalJson(record.fields)).update('\n');
+      // A record past the bounds (20,000 levels deep) would overflow the recursive canonical form: it is digested as written.
+      if (measureRecord(record.fields, bounds).ok) hash.update(canonicalJson(record.fields));
+      else writeJson(record.fields, (text) => hash.update(text));
+      hash.update('\n');
       yield record;
     }
   })();
