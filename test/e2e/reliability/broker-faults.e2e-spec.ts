@@ -22,19 +22,27 @@ async function waitFor(what: string, condition: () => Promise<boolean>, timeoutM
   }
 }
 
-/** Plan cases A2 and A3: the broker restarted under a backlog, and a black-holed link to it. */
+/** Plan cases A2, A3 and A5: the broker restarted under a backlog, a black-holed link to it, a memory alarm. */
 describe('reliability: broker faults', () => {
+  let node: ThrowawayRabbit | undefined;
+  /** One throw-away node for the cases that stop it or raise its alarms (its start-up is the slow part). */
+  const throwawayRabbit = async (): Promise<ThrowawayRabbit> => (node ??= await startThrowawayRabbit());
+
+  afterAll(async () => {
+    await node?.destroy();
+  });
+
   reliabilityCase(
     {
       id: 'A2',
       group: 'A broker',
       title: 'a broker restart with a backlog: the worker resubscribes by itself and the backlog drains once',
       channel: 'REST JSON, services (throw-away RabbitMQ node)',
-      input: '20,000 records accepted while no worker ran (40 chunks queued); a worker starts, and once it loads the node is stopped and started again',
+      input: '20,000 records accepted while no worker ran (40 chunks queued); a worker (prefetch 1) starts, and once it loads the node is stopped cleanly and started again',
       expected: 'after the restart hub.records has a consumer again without any restart of the hub; every accepted record loads exactly once; no batch stuck',
     },
     async () => {
-      const rabbit: ThrowawayRabbit = await startThrowawayRabbit();
+      const rabbit = await throwawayRabbit();
       const database = await createTestDatabase();
       const processes: HubProcess[] = [];
       try {
@@ -51,11 +59,13 @@ describe('reliability: broker faults', () => {
           keys.push(...records.map((x) => x.source_key as string));
           batchIds.push(result.body.batchId as string);
         }
-        const worker = await startHubProcess({ app: 'worker', env });
+        // One chunk at a time, so a backlog is still queued when the broker goes down.
+        const worker = await startHubProcess({ app: 'worker', env: { ...env, WORKER_PREFETCH: '1' } });
         processes.push(worker);
         await waitFor('the worker loads', async () => (await loadedCount(database.url)) > 0, 120_000);
-        const backlog = queueLine(await rabbit.ctl(['list_queues', 'name', 'messages', 'consumers']));
         await rabbit.stop();
+        const backlog = keys.length - (await loadedCount(database.url));
+        expect(backlog).toBeGreaterThan(0);
         await sleep(2_000);
         await rabbit.start();
         await waitFor('a consumer on hub.records again', async () => queueLine(await rabbit.ctl(['list_queues', 'name', 'messages', 'consumers'])).consumers > 0, 120_000);
@@ -64,14 +74,13 @@ describe('reliability: broker faults', () => {
         expect(ledger.loaded).toBe(keys.length);
         return {
           ...ledger,
-          observed: `${backlog.messages} chunk messages queued at the stop; consumer back after the restart with no hub restart; ${ledger.loaded} of ${keys.length} loaded, all 20 batches done`,
+          observed: `${backlog} records not yet loaded when the broker stopped; consumer back after the restart with no hub restart; ${ledger.loaded} of ${keys.length} loaded, all 20 batches done`,
           accepted: keys.length,
           answers500: 0,
         };
       } finally {
         for (const p of processes.reverse()) await p.stop();
         await database.drop();
-        await rabbit.destroy();
       }
     },
   );
@@ -150,6 +159,89 @@ describe('reliability: broker faults', () => {
         await proxy?.close();
         await database.drop();
         await vhost.drop();
+      }
+    },
+  );
+  reliabilityCase(
+    {
+      id: 'A5',
+      group: 'A broker',
+      title: 'a broker memory alarm: pushes answer 503 instead of accepting what cannot be enqueued, workers keep draining',
+      channel: 'REST JSON, services (throw-away RabbitMQ node)',
+      input: '5,000 records accepted; the node\'s memory watermark is set so low that its alarm blocks publishers; 1,000 more are pushed; the watermark is restored and the supplier retries with the same Idempotency-Key',
+      expected: 'the push during the alarm answers 503 BROKER_UNAVAILABLE (no hang) and its batch loads nothing; the 5,000 load during the alarm; after it the retry is 202; all 6,000 load exactly once',
+    },
+    async () => {
+      const rabbit = await throwawayRabbit();
+      await rabbit.ctl(['add_vhost', 'a5']);
+      await rabbit.ctl(['set_permissions', '-p', 'a5', 'guest', '.*', '.*', '.*']);
+      const database = await createTestDatabase();
+      let hub: HubProcess | undefined;
+      let alarm = false;
+      try {
+        hub = await startHubProcess({
+          env: { DATABASE_URL: database.url, AMQP_URL: `${rabbit.url}/a5`, HUB_ADMIN_TOKEN: ADMIN_TOKEN, HUB_DEMO_SUPPLIER: 'off', BUS_CONFIRM_TIMEOUT_MS: '3000', WORKER_PREFETCH: '1' },
+        });
+        const apiKey = await registerSupplier(hub.url, 'a5', [ITEM]);
+        const before = Array.from({ length: 5_000 }, (_, i) => penaltyRecord(700_000 + i, { source_key: `A5-${i}` }));
+        const beforeIds: string[] = [];
+        for (let r = 0; r < 5; r++) {
+          const result = await push(hub.url, apiKey, ITEM, JSON.stringify(before.slice(r * 1_000, (r + 1) * 1_000)), { idempotencyKey: `a5-${r}` });
+          expect(result.status).toBe(202);
+          beforeIds.push(result.body.batchId as string);
+        }
+        await rabbit.ctl(['set_vm_memory_high_watermark', '0.000001']);
+        alarm = true;
+        const loadedAtAlarm = await loadedCount(database.url);
+        await waitFor('the memory alarm', async () => /memory/.test(await rabbit.ctl(['eval', 'rabbit_alarm:get_alarms().'])), 60_000);
+        const during = Array.from({ length: 1_000 }, (_, i) => penaltyRecord(705_000 + i, { source_key: `A5-late-${i}` }));
+        const body = JSON.stringify(during);
+        const refused = await fetch(`${hub.url}/api/v1/ingest/${ITEM}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'a5-late' },
+          body,
+          signal: AbortSignal.timeout(60_000),
+        });
+        const refusedBody = (await refused.json()) as { error?: { code: string } };
+        expect(refused.status).toBe(503);
+        expect(refusedBody.error?.code).toBe('BROKER_UNAVAILABLE');
+        // Consumers have their own connection: the alarm blocks publishers only.
+        for (const id of beforeIds) await waitForBatchDone(hub.url, apiKey, id, 180_000);
+        const loadedInAlarm = (await loadedCount(database.url)) - loadedAtAlarm;
+        await rabbit.ctl(['set_vm_memory_high_watermark', '0.4']);
+        alarm = false;
+        let retry = await push(hub.url, apiKey, ITEM, body, { idempotencyKey: 'a5-late' });
+        for (let i = 0; retry.status !== 202 && i < 240; i++) {
+          expect([503, 409]).toContain(retry.status);
+          await sleep(500);
+          retry = await push(hub.url, apiKey, ITEM, body, { idempotencyKey: 'a5-late' });
+        }
+        expect(retry.status).toBe(202);
+        await waitForBatchDone(hub.url, apiKey, retry.body.batchId as string, 120_000);
+        const abortedLoaded = await withDatabase(database.url, async (db) =>
+          Number(
+            (
+              await db.query<{ n: string }>(
+                `SELECT count(*) AS n FROM credit_records r JOIN batches b ON b.id = r.batch_id WHERE b.idempotency_key = 'a5-late' AND b.status = 'aborted'`,
+              )
+            ).rows[0].n,
+          ),
+        );
+        expect(abortedLoaded).toBe(0);
+        const keys = [...before, ...during].map((r) => r.source_key as string);
+        const ledger = await reconcile(database.url, keys);
+        expect(ledger.loaded).toBe(keys.length);
+        return {
+          ...ledger,
+          observed: `during the alarm: push ${refused.status} ${refusedBody.error?.code ?? ''}, ${loadedInAlarm} earlier records loaded meanwhile; after it the retry 202; ${ledger.loaded} of ${keys.length} loaded once, 0 from the aborted batch`,
+          accepted: keys.length,
+          answers500: 0,
+        };
+      } finally {
+        if (alarm) await rabbit.ctl(['set_vm_memory_high_watermark', '0.4']).catch(() => undefined);
+        await hub?.stop();
+        await database.drop();
+        await rabbit.ctl(['delete_vhost', 'a5']).catch(() => undefined);
       }
     },
   );
