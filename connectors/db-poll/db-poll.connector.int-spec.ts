@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, Connection as MariaConnection } from 'mysql2/promise';
 import { Client } from 'pg';
+import { connectorLedger, noRecords, reliabilityCase } from '../../test/support/reliability';
 import { Connector, ConnectorError, Cursor, Feedback } from '../connector.contract';
 import { DbDriver, DbPollConfig } from './db-poll.config';
 import { DbSession } from './db-session';
@@ -251,7 +252,16 @@ describe.each<DbDriver>(['postgres', 'mariadb'])('db-poll against %s on loopback
     expect(again.batches).toHaveLength(0);
   });
 
-  it('still collects a row whose transaction commits after a later row was polled (look-back window)', async () => {
+  reliabilityCase(
+    {
+      id: `D10-${driver}`,
+      group: 'D connector',
+      title: 'a row committed after a later row was polled is still collected (cursor gap)',
+      channel: `DB poll, connector against ${driver} on loopback`,
+      input: 'session 1 inserts id 1 and stays open; session 2 inserts id 3 and commits; the poller runs; then session 1 commits and the poller runs again',
+      expected: 'with a 300 s look-back window id 1 is read on the next run (2 and 3 re-read and absorbed by the idempotent load); without the window it would be missed',
+    },
+    async () => {
     await insert([{ id: 2 }]);
     const slow = await db.session();
     const fast = await db.session();
@@ -283,13 +293,24 @@ describe.each<DbDriver>(['postgres', 'mariadb'])('db-poll against %s on loopback
       // The trap it avoids: without the window, id 1 is never read.
       const naive = await run(connector({ lookBackSeconds: 0 }), first.cursor);
       expect(keysOf(naive)).toEqual([]);
+      const read = [...new Set([...keysOf(first), ...keysOf(next)])];
+      return { ...connectorLedger(['1', '2', '3'], read), observed: `run 1 read ${keysOf(first).join(',')}; after the late commit run 2 read ${keysOf(next).join(',')}; without the window: nothing` };
     } finally {
       await slow.close();
       await fast.close();
     }
   });
 
-  it('pages through 1,000 rows sharing one updated_at without skipping or repeating one, across a restart', async () => {
+  reliabilityCase(
+    {
+      id: `D11-${driver}-boundary`,
+      group: 'D connector',
+      title: '1,000 rows sharing one updated_at across page boundaries: none skipped or repeated, across a restart',
+      channel: `DB poll, connector against ${driver} on loopback`,
+      input: '1,000 rows with the same updated_at read in pages of 64, once whole and once cut after page 5 and resumed from the stored cursor',
+      expected: 'the composite (updated_at, id) cursor reads ids 1..1000 exactly once both ways',
+    },
+    async () => {
     const values = Array.from({ length: 1000 }, (_, i) => `(${i + 1}, '91350200MA2XYZ0001', 'n', 1, '${ts(0)}')`);
     await db.exec(`INSERT INTO penalties (id, uscc, name, amount, updated_at) VALUES ${values.join(', ')}`);
 
@@ -302,6 +323,7 @@ describe.each<DbDriver>(['postgres', 'mariadb'])('db-poll against %s on loopback
     expect(cut.cursor).toMatchObject({ key: '320' });
     const rest = await run(connector({ batchSize: 64 }), cut.cursor);
     expect([...keysOf(cut), ...keysOf(rest)]).toEqual(Array.from({ length: 1000 }, (_, i) => String(i + 1)));
+    return { ...connectorLedger(Array.from({ length: 1000 }, (_, i) => String(i + 1)), [...keysOf(cut), ...keysOf(rest)]), observed: `whole run 16 pages; cut run resumed at key ${String((cut.cursor as { key?: unknown }).key)}: 1000 read, none twice` };
   });
 
   it.each([
@@ -352,7 +374,16 @@ describe.each<DbDriver>(['postgres', 'mariadb'])('db-poll against %s on loopback
     expect(await db.exec('SELECT id FROM penalties')).toHaveLength(1);
   });
 
-  it('fails closed when a configured column is renamed, before reading a row', async () => {
+  reliabilityCase(
+    {
+      id: `D11-${driver}-drift`,
+      group: 'D connector',
+      title: 'a configured column renamed in the supplier table fails closed before any row is read',
+      channel: `DB poll, connector against ${driver} on loopback`,
+      input: 'after a first run, a new row is inserted and the column name is renamed to company_name',
+      expected: 'a config-class UNKNOWN_COLUMN naming "name"; no batch read, the cursor does not move; no silent NULLs',
+    },
+    async () => {
     await insert([{ id: 1, updatedAt: ts(1) }]);
     const first = await run(connector({ columns: ['id', 'uscc', 'name'] }), null);
     await insert([{ id: 2, updatedAt: ts(2) }]);
@@ -368,6 +399,7 @@ describe.each<DbDriver>(['postgres', 'mariadb'])('db-poll against %s on loopback
       expect(error).toMatchObject({ errorClass: 'config', code: 'UNKNOWN_COLUMN' });
       expect((error as Error).message).toContain('"name"');
       expect(seen).toHaveLength(0);
+      return noRecords(`${(error as ConnectorError).code} (${(error as ConnectorError).errorClass}); 0 batches read`);
     } finally {
       await db.exec(driver === 'postgres' ? 'ALTER TABLE penalties RENAME COLUMN company_name TO name' : 'ALTER TABLE penalties CHANGE company_name name VARCHAR(200)');
     }

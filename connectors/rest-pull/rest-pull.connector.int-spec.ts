@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestSupplier, startRestSupplier } from '../../test/support/rest-supplier';
+import { connectorLedger, reliabilityCase } from '../../test/support/reliability';
 import { Connector, ConnectorError, Cursor, Feedback } from '../connector.contract';
 import { restPullManifest } from './manifest';
 import { permissiveEgressGuard } from '../../libs/security/egress-policy';
@@ -94,7 +95,16 @@ function feedback(batchId: string): Feedback {
 }
 
 describe('rest-pull against a supplier on loopback', () => {
-  it('reads every record when the supplier answers 503 twice before the 200', async () => {
+  reliabilityCase(
+    {
+      id: 'D8-503',
+      group: 'D connector',
+      title: 'a REST supplier answering 503 twice: the page is retried, nothing lost',
+      channel: 'REST pull, connector against a loopback supplier',
+      input: '10 records in pages of 4; the first two requests answer 503',
+      expected: 'retried with backoff (HTTP_503 logged twice); every record read once; the cursor moves only with pages read',
+    },
+    async () => {
     supplier.addRecords(10, at);
     supplier.faults.push({ kind: 'status', status: 503 }, { kind: 'status', status: 503 });
 
@@ -103,6 +113,7 @@ describe('rest-pull against a supplier on loopback', () => {
     expect(allIds(outcome)).toEqual(supplier.records.map((r) => r.id));
     expect(supplier.recordReads().map((r) => r.outcome)).toEqual(['status', 'status', 'ok', 'ok', 'ok']);
     expect(logs.filter((l) => l.includes('HTTP_503'))).toHaveLength(2);
+    return { ...connectorLedger(supplier.records.map((r) => r.id), allIds(outcome)), observed: `reads ${supplier.recordReads().map((r) => r.outcome).join(', ')}; ${allIds(outcome).length} records read` };
   });
 
   describe.each(MODES)('%s pagination', (mode) => {
@@ -168,7 +179,16 @@ describe('rest-pull against a supplier on loopback', () => {
     expect(second.cursor).toEqual({ since: at(62) });
   });
 
-  it('honours Retry-After in seconds on a 429 (the wait is measured)', async () => {
+  reliabilityCase(
+    {
+      id: 'D8-429',
+      group: 'D connector',
+      title: 'a REST supplier answering 429 with Retry-After: the connector waits as told, then reads',
+      channel: 'REST pull, connector against a loopback supplier',
+      input: '3 records; the first request answers 429 with Retry-After: 1',
+      expected: 'the next request comes at least 1 s later (backoff alone is at most 50 ms); every record read once',
+    },
+    async () => {
     supplier.addRecords(3, at);
     supplier.faults.push({ kind: 'status', status: 429, retryAfter: '1' });
 
@@ -178,6 +198,7 @@ describe('rest-pull against a supplier on loopback', () => {
     expect(reads.map((r) => r.outcome)).toEqual(['status', 'ok']);
     expect(reads[1].at - reads[0].at).toBeGreaterThanOrEqual(990); // backoff alone is at most 50 ms here
     expect(allIds(outcome)).toHaveLength(3);
+    return { ...connectorLedger(supplier.records.map((r) => r.id), allIds(outcome)), observed: `429 then 200 after ${reads[1].at - reads[0].at} ms; ${allIds(outcome).length} records read` };
   });
 
   it('honours Retry-After given as an HTTP date', async () => {
@@ -202,7 +223,16 @@ describe('rest-pull against a supplier on loopback', () => {
     expect(supplier.recordReads()).toHaveLength(1);
   });
 
-  it('retries a truncated JSON body instead of taking it as an empty page', async () => {
+  reliabilityCase(
+    {
+      id: 'D8-truncated',
+      group: 'D connector',
+      title: 'a 200 whose JSON body is truncated is a failed read, not an empty page',
+      channel: 'REST pull, connector against a loopback supplier',
+      input: '10 records in pages of 4; the request for page 2 answers 200 with its JSON cut short',
+      expected: 'page 2 is read again; pages of 4, 4, 2; every record read once, none skipped',
+    },
+    async () => {
     supplier.addRecords(10, at);
     const c = connector('page');
     const outcome: ReadOutcome['batches'] = [];
@@ -215,6 +245,8 @@ describe('rest-pull against a supplier on loopback', () => {
 
     expect(outcome.map((b) => b.ids.length)).toEqual([4, 4, 2]);
     expect(supplier.recordReads().map((r) => r.outcome)).toEqual(['ok', 'truncate', 'ok', 'ok']);
+    const read = outcome.flatMap((b) => b.ids);
+    return { ...connectorLedger(supplier.records.map((r) => r.id), read), observed: `reads ok, truncate, ok, ok; pages of ${outcome.map((b) => b.ids.length).join(', ')}` };
   });
 
   it('fails the run, retryable, when every attempt at a page is truncated, having published nothing for it', async () => {
@@ -232,7 +264,16 @@ describe('rest-pull against a supplier on loopback', () => {
     expect(seen).toEqual([{ since: null, resume: { position: { kind: 'page', page: 2 }, pagesDone: 1, maxSeen: at(3) } }]);
   });
 
-  it('retries a connection reset mid-body and a supplier slower than the timeout', async () => {
+  reliabilityCase(
+    {
+      id: 'D8-reset',
+      group: 'D connector',
+      title: 'a connection reset mid-body and a supplier slower than the timeout are retried',
+      channel: 'REST pull, connector against a loopback supplier',
+      input: '10 records; the first request is reset mid-body, the second stalls 1.5 s against a 500 ms timeout',
+      expected: 'NETWORK and TIMEOUT logged and retried; every record read once',
+    },
+    async () => {
     supplier.addRecords(10, at);
     supplier.faults.push({ kind: 'reset' }, { kind: 'stall', ms: 1_500 });
 
@@ -242,6 +283,7 @@ describe('rest-pull against a supplier on loopback', () => {
     expect(supplier.recordReads().map((r) => r.outcome).slice(0, 3)).toEqual(['reset', 'stall', 'ok']);
     expect(logs.some((l) => l.includes('NETWORK'))).toBe(true);
     expect(logs.some((l) => l.includes('TIMEOUT'))).toBe(true);
+    return { ...connectorLedger(supplier.records.map((r) => r.id), allIds(outcome)), observed: `reads ${supplier.recordReads().map((r) => r.outcome).join(', ')}; ${allIds(outcome).length} records read` };
   });
 
   it('starts the since window over when the supplier refuses a stored page token as expired (400)', async () => {

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IngestError } from '../../libs/pipeline/ingest/ingest-error';
+import { noRecords, reliabilityCase } from '../../test/support/reliability';
 import { startSftpServer, type TestSftpServer } from '../../test/support/sftp-server';
 import { ConnectorError, type Connector, type Feedback, type FeedbackRejection, type ReadBatch } from '../connector.contract';
 import { sftpManifest } from './manifest';
@@ -155,7 +156,16 @@ describe('check()', () => {
     expect((error as Error).message).not.toContain('wrong-password');
   });
 
-  it('refuses a server whose host key is not the configured one: HOST_KEY_MISMATCH, never auto-accepted', async () => {
+  reliabilityCase(
+    {
+      id: 'D5-host-key',
+      group: 'D connector',
+      title: 'an SFTP server with another host key is refused before any credential is sent',
+      channel: 'SFTP, connector against a loopback sshd',
+      input: 'the connector is configured with a host key fingerprint other than the server\'s',
+      expected: 'a config-class HOST_KEY_MISMATCH naming the offered key; never auto-accepted; no authentication attempt in the server log',
+    },
+    async () => {
     const other = `SHA256:${'x'.repeat(43)}`;
     const authAttempts = (): number => (fs.readFileSync(server.logFile, 'utf8').match(/(Accepted|Failed) (password|publickey)/g) ?? []).length;
     const before = authAttempts();
@@ -166,6 +176,7 @@ describe('check()', () => {
     // Refused before authenticating: the password never went to the impostor.
     await sleep(200);
     expect(authAttempts()).toBe(before);
+    return noRecords('HOST_KEY_MISMATCH (config) naming the offered key; 0 authentication attempts');
   });
 
   it('classes a closed port as retryable', async () => {
@@ -180,7 +191,16 @@ describe('check()', () => {
 });
 
 describe('picking only complete files (anchors D2)', () => {
-  it('does not pick a file being written slowly over 10 s until it is complete (stable window 3 s)', async () => {
+  reliabilityCase(
+    {
+      id: 'D2',
+      group: 'D connector',
+      title: 'an SFTP file still being written is not picked until it is complete',
+      channel: 'SFTP, connector against a loopback sshd',
+      input: 'a supplier appends one line a second to slow.ndjson for 10 s; the connector (stable mode, 3 s window) reads in a loop meanwhile',
+      expected: 'no read during the writing picks the file; the first read after it holds all 10 lines; never a truncated ingest',
+    },
+    async () => {
     const c = connector({ completion: { mode: 'stable', windowSeconds: 3 } });
     const file = path.join(dir('drop'), 'slow.ndjson');
     fs.writeFileSync(file, '');
@@ -207,6 +227,17 @@ describe('picking only complete files (anchors D2)', () => {
     const after = await readAll(c);
     expect(after).toHaveLength(1);
     expect(after[0]?.records.map((r) => r.line)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const read = after[0]?.records.map((r) => String(r.line)) ?? [];
+    return {
+      observed: `${duringWrite.length} reads during the writing picked nothing; then 1 batch of ${read.length} lines`,
+      accepted: read.length,
+      loaded: read.length,
+      rejected: 0,
+      lost: 10 - new Set(read).size,
+      duplicated: read.length - new Set(read).size,
+      answers500: 0,
+      stuckBatches: 0,
+    };
   }, 40_000);
 
   it('picks a done-marker file only once its .ok marker exists', async () => {
@@ -442,7 +473,16 @@ describe('connection faults (anchors D1, D5)', () => {
     expect(await readAll(connector())).toHaveLength(1);
   });
 
-  it('discards a download cut mid-transfer and leaves the remote file in place (D1)', async () => {
+  reliabilityCase(
+    {
+      id: 'D1',
+      group: 'D connector',
+      title: 'an SFTP download cut mid-transfer is discarded and the remote file left in place',
+      channel: 'SFTP, connector against a loopback sshd',
+      input: 'a 100 MB NDJSON drop with its .ok marker; the server kills the session once the local copy has bytes',
+      expected: 'a retryable CONNECTION_LOST; the partial local copy deleted; the file and marker still in drop/, nothing in processed/; no batch',
+    },
+    async () => {
     const c = connector();
     const big = path.join(dir('drop'), 'big.ndjson');
     const line = `${JSON.stringify({ subject_name: '厦门测试企业有限公司', note: 'x'.repeat(200) })}\n`;
@@ -462,5 +502,58 @@ describe('connection faults (anchors D1, D5)', () => {
     expect(ls(workDir)).toEqual([]);
     expect(ls(dir('drop'))).toEqual(['big.ndjson', 'big.ndjson.ok']);
     expect(ls(dir('processed'))).toEqual([]);
+    return noRecords(`${(error as ConnectorError).code} (${(error as ConnectorError).errorClass}); local copy deleted; file and marker left in drop/`);
   }, 60_000);
+
+  reliabilityCase(
+    {
+      id: 'D3',
+      group: 'D connector',
+      title: 'a silent short read (the file ends early, no error) is never taken as the whole file',
+      channel: 'SFTP, connector against a loopback sshd',
+      input: 'a 26 MB NDJSON drop with its .ok marker is cut to half its size, its mtime kept, while it downloads: the server ends the stream early without an error',
+      expected: 'no batch from the short copy (its size no longer matches the listing); the local copy deleted; the file left in drop/; the complete file, dropped again, is read whole',
+    },
+    async () => {
+      const c = connector();
+      const big = path.join(dir('drop'), 'short.ndjson');
+      const line = `${JSON.stringify({ subject_name: '厦门测试企业有限公司', note: 'y'.repeat(200) })}\n`;
+      const lines = 100_000;
+      fs.writeFileSync(big, line.repeat(lines));
+      fs.writeFileSync(`${big}.ok`, '');
+      const listed = fs.statSync(big);
+      const reading = readAll(c);
+      let partial = false;
+      for (let i = 0; i < 2_000 && !partial; i++) {
+        partial = ls(workDir).some((f) => fs.statSync(path.join(workDir, f)).size > 0);
+        if (!partial) await sleep(2);
+      }
+      fs.truncateSync(big, Math.floor(listed.size / 2));
+      fs.utimesSync(big, listed.atime, listed.mtime);
+      const batches = await reading;
+      expect(partial).toBe(true);
+      expect(batches).toEqual([]);
+      expect(ls(workDir)).toEqual([]);
+      expect(ls(dir('drop'))).toEqual(['short.ndjson', 'short.ndjson.ok']);
+      expect(ls(dir('processed'))).toEqual([]);
+      // The supplier drops the complete file again, then its marker.
+      fs.rmSync(`${big}.ok`);
+      fs.writeFileSync(big, line.repeat(lines));
+      fs.writeFileSync(`${big}.ok`, '');
+      const again = await readAll(connector());
+      expect(again).toHaveLength(1);
+      expect(again[0].records).toHaveLength(lines);
+      return {
+        observed: `short copy: 0 batches, local copy deleted, file left in drop/; the complete file read again: 1 batch of ${again[0].records.length} records`,
+        accepted: again[0].records.length,
+        loaded: again[0].records.length,
+        rejected: 0,
+        lost: lines - again[0].records.length,
+        duplicated: 0,
+        answers500: 0,
+        stuckBatches: 0,
+      };
+    },
+    180_000,
+  );
 });

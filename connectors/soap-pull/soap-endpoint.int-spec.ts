@@ -20,6 +20,7 @@ import type { Supplier } from '../../libs/persistence/supplier.repository';
 import { IngestError } from '../../libs/pipeline/ingest/ingest-error';
 import type { Receipt, RecordsBatch } from '../../libs/pipeline/ingest/ingest.service';
 import { BatchReport, BatchViewer, ReportError } from '../../libs/pipeline/reports/batch-report.service';
+import { noRecords, reliabilityCase } from '../../test/support/reliability';
 
 const MAX_BODY = 1024 * 1024;
 const KNOWN_ITEMS = new Set(['administrative_penalty', 'administrative_license']);
@@ -372,23 +373,58 @@ print(json.dumps({'receipt': receipt, 'report': report, 'faults': faults}, ensur
   describe('hostile and broken bodies', () => {
     const auth = { authorization: `Bearer ${keyOf(XMSCJG)}` };
 
-    it('refuses any DOCTYPE (billion laughs, XXE) with a DTD_FORBIDDEN Client fault in well under 100 ms, parsing nothing', async () => {
-      const laughs =
-        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
-        Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('') +
-        ']>' +
-        envelope('<h:SubmitRecords><h:item>&lol9;</h:item><h:records/></h:SubmitRecords>').replace('<?xml version="1.0" encoding="utf-8"?>', '');
-      const xxe = `<?xml version="1.0"?><!doctype foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${submitBody('&xxe;').replace(/^<\?xml[^>]*>/, '')}`;
+    const laughs = () =>
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
+      Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('') +
+      ']>' +
+      envelope('<h:SubmitRecords><h:item>&lol9;</h:item><h:records/></h:SubmitRecords>').replace('<?xml version="1.0" encoding="utf-8"?>', '');
+    const xxe = (target: string) => `<?xml version="1.0"?><!doctype foo [<!ENTITY xxe SYSTEM "${target}">]>${submitBody('&xxe;').replace(/^<\?xml[^>]*>/, '')}`;
 
-      for (const body of [laughs, xxe]) {
+    /** Any DOCTYPE is refused with a DTD_FORBIDDEN Client fault in well under 100 ms, parsing nothing. */
+    async function expectDoctypeRefused(bodies: string[]): Promise<string[]> {
+      const replies: string[] = [];
+      for (const body of bodies) {
         const reply = await rawPost(endpoint, Buffer.from(body), auth);
         expect(reply.status).toBe(500);
         expect(faultCode(reply.body)).toBe('DTD_FORBIDDEN');
         expect(reply.body).toContain('<faultcode>soap:Client</faultcode>');
         expect(reply.elapsedMs).toBeLessThan(100);
+        replies.push(reply.body);
       }
       expect(hub.calls).toBe(0);
-    });
+      return replies;
+    }
+
+    reliabilityCase(
+      {
+        id: 'E1',
+        group: 'E hostile input',
+        title: 'a billion-laughs DOCTYPE in a SOAP request is refused before any parsing',
+        channel: 'SOAP push endpoint (node-soap server on loopback)',
+        input: 'SubmitRecords whose item is &lol9; with nine nested entity levels (10^9 expansions)',
+        expected: 'a soap:Client fault DTD_FORBIDDEN in well under 100 ms; no service call; nothing expanded',
+      },
+      async () => {
+        await expectDoctypeRefused([laughs()]);
+        return noRecords('soap:Client fault DTD_FORBIDDEN (HTTP 500 as SOAP 1.1 requires for faults); 0 service calls');
+      },
+    );
+
+    reliabilityCase(
+      {
+        id: 'E2',
+        group: 'E hostile input',
+        title: 'XXE (file and metadata-address entities) in a SOAP request is refused, nothing fetched',
+        channel: 'SOAP push endpoint (node-soap server on loopback)',
+        input: 'SubmitRecords with an external entity SYSTEM "file:///etc/passwd", then one with SYSTEM "http://169.254.169.254/latest/meta-data/"',
+        expected: 'a soap:Client fault DTD_FORBIDDEN each time; no service call; no file content in the answer',
+      },
+      async () => {
+        const replies = await expectDoctypeRefused([xxe('file:///etc/passwd'), xxe('http://169.254.169.254/latest/meta-data/')]);
+        for (const reply of replies) expect(reply).not.toMatch(/root:|daemon:/);
+        return noRecords('soap:Client fault DTD_FORBIDDEN twice; 0 service calls; no passwd line in either answer');
+      },
+    );
 
     it('refuses a body over the cap with BODY_TOO_LARGE (413) without reading it whole, memory flat', async () => {
       const total = 64 * 1024 * 1024;

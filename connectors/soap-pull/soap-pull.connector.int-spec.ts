@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { penaltyChanges, SEQ_BASE, SoapSupplier, startSoapSupplier, supplierWsdl } from '../../test/support/soap-supplier';
+import { noRecords, reliabilityCase } from '../../test/support/reliability';
 import { Connector, ConnectorError, Cursor, Feedback, ReadBatch } from '../connector.contract';
 import { soapPullManifest } from './manifest';
 import { SoapPullConfig } from './soap-pull.config';
@@ -133,7 +134,16 @@ describe('soap-pull connector against a node-soap supplier on loopback', () => {
     expect(again.batches[0].key).not.toBe(first.batches[0].key);
   });
 
-  it('classes a soap:Server fault as retryable and publishes nothing for that page', async () => {
+  reliabilityCase(
+    {
+      id: 'D6-server-fault',
+      group: 'D connector',
+      title: 'a soap:Server fault is retryable and publishes nothing for its page',
+      channel: 'SOAP pull, connector against a loopback node-soap supplier',
+      input: 'page 1 answers normally, page 2 answers HTTP 500 with a soap:Server fault (ORA-12170)',
+      expected: 'a retryable SUPPLIER_SERVER_FAULT; only page 1 is published, so the stored cursor is page 1\'s',
+    },
+    async () => {
     supplier.respondWith('ok', 'server-fault');
     const run = await readAll(connector(), null);
 
@@ -141,18 +151,38 @@ describe('soap-pull connector against a node-soap supplier on loopback', () => {
     expect(run.error).toBeInstanceOf(ConnectorError);
     expect(run.error).toMatchObject({ errorClass: 'retryable', code: 'SUPPLIER_SERVER_FAULT' });
     expect((run.error as Error).message).toContain('ORA-12170');
+    return noRecords(`page 1 published, then ${(run.error as ConnectorError).code} (${(run.error as ConnectorError).errorClass}); nothing published for page 2`);
   });
 
-  it('classes a soap:Client fault as a config (contract) error', async () => {
+  reliabilityCase(
+    {
+      id: 'D6-client-fault',
+      group: 'D connector',
+      title: 'a soap:Client fault is a contract error, not retried',
+      channel: 'SOAP pull, connector against a loopback node-soap supplier',
+      input: 'the first page answers a soap:Client fault',
+      expected: 'a config-class SUPPLIER_CLIENT_FAULT naming a contract error; nothing published, the cursor does not move',
+    },
+    async () => {
     supplier.respondWith('client-fault');
     const run = await readAll(connector(), null);
 
     expect(run.batches).toEqual([]);
     expect(run.error).toMatchObject({ errorClass: 'config', code: 'SUPPLIER_CLIENT_FAULT' });
     expect((run.error as Error).message).toContain('contract error');
+    return noRecords(`${(run.error as ConnectorError).code} (${(run.error as ConnectorError).errorClass}); 0 batches published`);
   });
 
-  it('classes an HTML 502 from a proxy and a garbled 200 as retryable', async () => {
+  reliabilityCase(
+    {
+      id: 'D7-garbage',
+      group: 'D connector',
+      title: 'an HTML 502 from a proxy and a garbled 200 are typed retryable errors',
+      channel: 'SOAP pull, connector against a loopback node-soap supplier',
+      input: 'one run answered with an HTML 502 page, one with a 200 whose body is not XML',
+      expected: 'HTTP_502 and INVALID_RESPONSE, both retryable; nothing published, the cursor does not move',
+    },
+    async () => {
     supplier.respondWith('html-502', 'invalid-xml');
     const gateway = await readAll(connector(), null);
     const garbled = await readAll(connector(), null);
@@ -160,9 +190,19 @@ describe('soap-pull connector against a node-soap supplier on loopback', () => {
     expect(gateway.error).toMatchObject({ errorClass: 'retryable', code: 'HTTP_502' });
     expect(garbled.error).toMatchObject({ errorClass: 'retryable', code: 'INVALID_RESPONSE' });
     expect([...gateway.batches, ...garbled.batches]).toEqual([]);
+    return noRecords('HTTP_502 and INVALID_RESPONSE (retryable); 0 batches published');
   });
 
-  it('ends a call to a supplier that never answers with the configured timeout', async () => {
+  reliabilityCase(
+    {
+      id: 'D7-hang',
+      group: 'D connector',
+      title: 'a SOAP supplier that never answers is cut at the configured timeout',
+      channel: 'SOAP pull, connector against a loopback node-soap supplier',
+      input: 'the supplier accepts the call and never answers; timeoutMs 500',
+      expected: 'a retryable TIMEOUT after about the timeout (well under 3 s), no hang; nothing published',
+    },
+    async () => {
     supplier.respondWith('hang');
     const started = Date.now();
     const run = await readAll(connector({ timeoutMs: 500 }), null);
@@ -171,6 +211,7 @@ describe('soap-pull connector against a node-soap supplier on loopback', () => {
     expect(run.error).toMatchObject({ errorClass: 'retryable', code: 'TIMEOUT' });
     expect(elapsed).toBeGreaterThanOrEqual(450);
     expect(elapsed).toBeLessThan(3_000);
+    return noRecords(`TIMEOUT (retryable) after ${elapsed} ms; nothing published`);
   });
 
   it('ends a call whose body trickles forever with the same deadline (an idle timer alone never fires)', async () => {

@@ -14,7 +14,7 @@ export const DEAD_LETTER_QUEUE = 'hub.dead-letter';
  * so the worker reports it with the others and the batch can reach `done`.
  */
 export interface RecordRefusal {
-  readonly code: 'INVALID_TEXT' | 'RECORD_TOO_LARGE' | 'ENCODING_MISMATCH';
+  readonly code: 'INVALID_TEXT' | 'RECORD_TOO_LARGE' | 'ENCODING_MISMATCH' | 'INVALID_FORMAT';
   /** The field at fault, or `(record)` when the record as a whole is. */
   readonly field: string;
   /** A safe rendering of what was refused (never raw NUL or surrogates; identifiers masked). */

@@ -10,6 +10,7 @@ import { chinaCalendarDate } from '../../libs/domain/identity/citizen-id';
 import { mintIdentityToken } from '../../libs/security/identity-token';
 import { AUTHORITY_USCC, citizenId, penaltyRecord, personPenaltyRecord, recentDate, uscc } from '../fixtures/credit-data';
 import { ADMIN_TOKEN, adminCall, push, registerSupplier, waitForBatchDone } from '../support/hub-client';
+import { noRecords, reliabilityCase } from '../support/reliability';
 import { HubProcess, startHubProcess } from '../support/hub-process';
 import { createTestDatabase, createTestVhost, withDatabase } from '../support/test-services';
 
@@ -206,11 +207,21 @@ describe('the query edge for every caller kind', () => {
       }]);
     });
 
-    it("never sees a person's citizen ID whole", async () => {
+    reliabilityCase(
+      {
+        id: 'F2',
+        group: 'F access and audit',
+        title: "field-level filtering: the public never sees a person's citizen ID whole",
+        channel: 'query edge, services',
+        input: 'a public (anonymous) query of a person with a loaded penalty',
+        expected: 'the record is served without the citizen ID anywhere in it; the look is logged as public/served',
+      },
+      async () => {
       const { response, rows } = await logged(() => query(PERSON));
       expect(recordIds(response)).toEqual(idsOf('pen-person'));
       expect(JSON.stringify(response.body.records)).not.toContain(PERSON);
       expect(rows).toMatchObject([{ caller_kind: 'public', outcome: 'served', result_count: 1 }]);
+      return noRecords(`${response.status}, 1 record, no whole citizen ID in the body; logged public/served`);
     });
 
     it('gets 404 for a subject with nothing public and 400 for an invalid code, both logged', async () => {
@@ -240,10 +251,20 @@ describe('the query edge for every caller kind', () => {
       expect(JSON.stringify(person.body.records)).toContain(PERSON);
     });
 
-    it("is refused another subject's records (403, logged)", async () => {
+    reliabilityCase(
+      {
+        id: 'F3-subject',
+        group: 'F access and audit',
+        title: "BOLA: a subject's identity token cannot read another subject by editing the path",
+        channel: 'query edge, services',
+        input: "the organisation's identity token asks for the person's code",
+        expected: '403 ACCESS_DENIED NOT_OWN_SUBJECT, nothing served, the attempt logged with the requested subject',
+      },
+      async () => {
       const { response, rows } = await logged(() => query(PERSON, { token: identityToken(ORG) }));
       expect(response).toMatchObject({ status: 403, body: { error: { code: 'ACCESS_DENIED', details: [{ reason: 'NOT_OWN_SUBJECT' }] } } });
       expect(rows).toMatchObject([{ caller_kind: 'subject', caller_id: ORG, subject_code: PERSON, outcome: 'denied', reason: 'NOT_OWN_SUBJECT', result_count: 0 }]);
+      return noRecords(`${response.status} NOT_OWN_SUBJECT; logged denied with the requested subject`);
     });
   });
 
@@ -264,7 +285,16 @@ describe('the query edge for every caller kind', () => {
       expect(rows).toMatchObject([{ caller_kind: 'authorized_third_party', item_codes: ['volunteer_service'], result_count: 1 }]);
     });
 
-    it('are refused with an expired authorisation, a revoked one, or none for the subject', async () => {
+    reliabilityCase(
+      {
+        id: 'F3-third-party',
+        group: 'F access and audit',
+        title: 'BOLA: a third party is refused a subject it holds no live authorisation for',
+        channel: 'query edge, services',
+        input: "a bank's token with an expired authorisation, one revoked during the test, and one for another subject only",
+        expected: '403 AUTHORIZATION_EXPIRED / NO_AUTHORIZATION each time, logged as denied; served only before the revocation',
+      },
+      async () => {
       const lapsed = await logged(() => query(ORG, { token: tokens.lapsed }));
       expect(lapsed.response).toMatchObject({ status: 403, body: { error: { code: 'ACCESS_DENIED', details: [{ reason: 'AUTHORIZATION_EXPIRED' }] } } });
       expect(lapsed.rows).toMatchObject([{ caller_id: accountIds.lapsed, outcome: 'denied', reason: 'AUTHORIZATION_EXPIRED' }]);
@@ -277,6 +307,7 @@ describe('the query edge for every caller kind', () => {
       expect(after.rows).toMatchObject([{ outcome: 'denied', reason: 'NO_AUTHORIZATION' }]);
 
       expect(await query(PERSON, { token: tokens.bank })).toMatchObject({ status: 403, body: { error: { details: [{ reason: 'NO_AUTHORIZATION' }] } } });
+      return noRecords('expired: 403 AUTHORIZATION_EXPIRED; revoked: 200 before, 403 NO_AUTHORIZATION after; other subject: 403 NO_AUTHORIZATION; all logged');
     });
 
     it('lose access the moment their account is disabled (401)', async () => {
@@ -311,10 +342,20 @@ describe('the query edge for every caller kind', () => {
       expect(bogus.rows).toMatchObject([{ outcome: 'denied', reason: 'PURPOSE_REQUIRED', purpose: 'curiosity' }]);
     });
 
-    it('are refused a subject query when their account lacks the subject_query role', async () => {
+    reliabilityCase(
+      {
+        id: 'F4-role',
+        group: 'F access and audit',
+        title: 'function-level authorisation: a government account without the subject_query role is refused',
+        channel: 'query edge, services',
+        input: 'a government token holding only credit_report asks a subject query with a statutory purpose',
+        expected: '403 ROLE_NOT_GRANTED, logged as denied with the purpose it claimed',
+      },
+      async () => {
       const { response, rows } = await logged(() => query(ORG, { token: tokens['gov-report-only'], purpose: PURPOSE }));
       expect(response).toMatchObject({ status: 403, body: { error: { code: 'ROLE_NOT_GRANTED' } } });
       expect(rows).toMatchObject([{ caller_kind: 'government', caller_id: accountIds['gov-report-only'], outcome: 'denied', reason: 'ROLE_NOT_GRANTED', purpose: PURPOSE }]);
+      return noRecords(`${response.status} ROLE_NOT_GRANTED; logged denied`);
     });
   });
 
@@ -338,7 +379,16 @@ describe('the query edge for every caller kind', () => {
       ]);
     });
 
-    it('are refused a batch larger than HUB_BATCH_QUERY_MAX, and nobody else may batch-query', async () => {
+    reliabilityCase(
+      {
+        id: 'F4-batch',
+        group: 'F access and audit',
+        title: 'function-level authorisation: only credit agencies may batch-query, within the size limit',
+        channel: 'query edge, services',
+        input: 'an agency sends 4 codes (limit 3); a bank, a government user, a subject and the public call batch-query',
+        expected: '400 BATCH_TOO_LARGE logged as denied; 403 ACCESS_DENIED BATCH_NOT_OFFERED for every other caller kind',
+      },
+      async () => {
       const tooLarge = await logged(() => call('POST', '/api/v1/subjects/batch-query', { token: tokens.agency, body: { codes: [ORG, ORG, ORG, ORG] } }));
       expect(tooLarge.response).toMatchObject({ status: 400, body: { error: { code: 'BATCH_TOO_LARGE', details: [{ max: 3, given: 4 }] } } });
       expect(tooLarge.rows).toMatchObject([{ caller_kind: 'credit_agency', query_kind: 'batch', outcome: 'denied', reason: 'BATCH_TOO_LARGE' }]);
@@ -346,6 +396,7 @@ describe('the query edge for every caller kind', () => {
         const refused = await call('POST', '/api/v1/subjects/batch-query', { token, purpose: PURPOSE, body: { codes: [ORG] } });
         expect(refused).toMatchObject({ status: 403, body: { error: { code: 'ACCESS_DENIED', details: [{ reason: 'BATCH_NOT_OFFERED' }] } } });
       }
+      return noRecords('agency over the limit: 400 BATCH_TOO_LARGE; bank, government, subject, public: 403 BATCH_NOT_OFFERED');
     });
   });
 

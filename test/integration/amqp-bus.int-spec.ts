@@ -2,6 +2,7 @@ import * as amqp from 'amqplib';
 import { AmqpBus } from '../../libs/bus/amqp-bus';
 import { BusUnavailableError, HandlerOutcome } from '../../libs/bus/message-bus';
 import { DEAD_LETTER_QUEUE, QUEUES, RecordChunkMessage } from '../../libs/bus/messages';
+import { noRecords, reliabilityCase } from '../support/reliability';
 import { createTestVhost } from '../support/test-services';
 
 jest.setTimeout(60_000);
@@ -87,7 +88,16 @@ describe('AmqpBus on RabbitMQ', () => {
     }
   });
 
-  it('refuses a publish with BusUnavailableError when the queue is gone (an unroutable message is confirmed too)', async () => {
+  reliabilityCase(
+    {
+      id: 'A6',
+      group: 'A broker',
+      title: 'an unroutable publish is a failure, not a success (the broker confirms it too)',
+      channel: 'AmqpBus on RabbitMQ',
+      input: 'hub.records is deleted; a chunk is published with mandatory set',
+      expected: 'the basic.return is taken as a failure: the publish rejects with BusUnavailableError (the API answers 503), nothing counted as accepted',
+    },
+    async () => {
     const connection = await amqp.connect(vhost.url);
     try {
       await (await connection.createChannel()).deleteQueue(QUEUES.records);
@@ -95,6 +105,7 @@ describe('AmqpBus on RabbitMQ', () => {
       await connection.close();
     }
     await expect(bus.publish(QUEUES.records, [chunk(1)])).rejects.toBeInstanceOf(BusUnavailableError);
+    return noRecords('publish rejected with BusUnavailableError (queue missing)');
   });
 });
 

@@ -17,6 +17,7 @@ import { AuditChain1764489600000 } from '../../libs/persistence/migrations/17644
 import { LeanChainTrigger1765180800000 } from '../../libs/persistence/migrations/1765180800000-lean-chain-trigger';
 import { findFreePort } from '../support/process-utils';
 import { createTestDatabase, SHARED_AMQP, SHARED_PG, withDatabase } from '../support/test-services';
+import { noRecords, reliabilityCase } from '../support/reliability';
 
 jest.setTimeout(120_000);
 
@@ -174,15 +175,25 @@ describe('audit chain: append-only at the database level', () => {
     await expect(hub.chain.verifyChain('query_log')).resolves.toMatchObject({ ok: true, rows: 4 });
   });
 
-  it.each([
-    ['UPDATE query_log', `UPDATE query_log SET purpose = 'none' WHERE id = 1`],
-    ['DELETE FROM query_log', `DELETE FROM query_log WHERE id = 1`],
-    ['TRUNCATE query_log', `TRUNCATE query_log`],
-  ])('refuses %s from the insert-only role (no privilege)', async (_verb, sql) => {
-    const error = await asWriter((c) => sqlErrorOf(c.query(sql)));
-    expect(error.code).toBe('42501');
-    expect(error.message).toMatch(/permission denied/);
-  });
+  reliabilityCase(
+    {
+      id: 'F8-app-role',
+      group: 'F access and audit',
+      title: 'the application role cannot change or remove audit rows',
+      channel: 'PostgreSQL, the query log',
+      input: 'as the insert-only login role: UPDATE query_log, DELETE FROM query_log, TRUNCATE query_log',
+      expected: 'each refused with 42501 permission denied; the chain still verifies',
+    },
+    async () => {
+      for (const sql of [`UPDATE query_log SET purpose = 'none' WHERE id = 1`, `DELETE FROM query_log WHERE id = 1`, `TRUNCATE query_log`]) {
+        const error = await asWriter((c) => sqlErrorOf(c.query(sql)));
+        expect(error.code).toBe('42501');
+        expect(error.message).toMatch(/permission denied/);
+      }
+      await expect(hub.chain.verifyChain('query_log')).resolves.toMatchObject({ ok: true });
+      return noRecords('UPDATE, DELETE, TRUNCATE: 42501 permission denied each; chain intact');
+    },
+  );
 
   it.each([
     ['UPDATE query_log', `UPDATE query_log SET purpose = 'none' WHERE id = 1`],
@@ -236,11 +247,21 @@ describe('audit chain: verification names the first broken link', () => {
     });
   });
 
-  it('names row 500 when a superuser edits its purpose with the triggers off', async () => {
+  reliabilityCase(
+    {
+      id: 'F8-edit',
+      group: 'F access and audit',
+      title: 'a superuser edit of an audit row is found by the hash-chain verifier',
+      channel: 'PostgreSQL, the query log',
+      input: "as a superuser with the triggers off: UPDATE query_log SET purpose = 'marketing' WHERE id = 500 (of 1,000)",
+      expected: 'the verifier reports the chain broken at row 500 (hash_mismatch), 499 rows good',
+    },
+    async () => {
     await hub.superuser((c) => forced(c, `UPDATE query_log SET purpose = 'marketing' WHERE id = 500`));
     await expect(hub.chain.verifyChain('query_log')).resolves.toEqual({
       ok: false, rows: 499, firstBrokenId: '500', reason: 'hash_mismatch',
     });
+    return noRecords('verifier: ok false, 499 rows good, first broken id 500, hash_mismatch');
   });
 
   it('names row 500 when its triggers are disabled table-wide and it is edited', async () => {

@@ -17,6 +17,7 @@ import { SubjectQueryRepository } from '../../libs/persistence/subject-query.rep
 import { SupplierRepository } from '../../libs/persistence/supplier.repository';
 import { QueryContext, QueryError, SubjectQueryService } from '../../libs/pipeline/query/subject-query.service';
 import { citizenId, uscc } from '../fixtures/credit-data';
+import { noRecords, reliabilityCase } from '../support/reliability';
 import { createTestDatabase, withDatabase } from '../support/test-services';
 
 jest.setTimeout(60_000);
@@ -295,7 +296,16 @@ describe('subject queries for every caller kind, logged before they are answered
       expect(await new AuditChainRepository(db).verifyChain('query_log')).toMatchObject({ ok: true });
     });
 
-    it('serves nothing, to anyone, while the log row cannot be written', async () => {
+    reliabilityCase(
+      {
+        id: 'B6',
+        group: 'B database',
+        title: 'an audit write failure: nothing is served to anyone while the query log cannot be written',
+        channel: 'query service on PostgreSQL',
+        input: 'a trigger makes every query_log insert fail; the public, an operator, a subject, a credit agency batch and an operator history look are asked',
+        expected: 'each refused with QUERY_LOG_UNAVAILABLE (the API answers 503), no data returned, no log row; served again once the log can be written',
+      },
+      async () => {
       await sql(`CREATE FUNCTION test_refuse_log() RETURNS trigger LANGUAGE plpgsql AS $$
                  BEGIN RAISE EXCEPTION 'query log volume full'; END $$`);
       await sql('CREATE TRIGGER a_test_refuse_log BEFORE INSERT ON query_log FOR EACH ROW EXECUTE FUNCTION test_refuse_log()');
@@ -320,6 +330,7 @@ describe('subject queries for every caller kind, logged before they are answered
       }
       expect((await logRows()).length).toBe(before);
       expect(idsOf(await service.view(ORG, ctx({ kind: 'public' })))).toEqual(named('P-active'));
+      return noRecords('5 of 5 looks refused QUERY_LOG_UNAVAILABLE with no data; 0 log rows while failing; served after');
     });
   });
 });

@@ -108,3 +108,28 @@ export async function reconcile(
     };
   });
 }
+
+/**
+ * The ledger of a connector exercised without the hub (a connector int-spec): the records the
+ * supplier offered against those the connector read and would publish. A record read twice in
+ * one uninterrupted run counts as duplicated; one offered and never read as lost.
+ */
+export function connectorLedger(offered: readonly string[], read: readonly string[]): Omit<Observation, 'observed'> {
+  const seen = new Map<string, number>();
+  for (const id of read) seen.set(id, (seen.get(id) ?? 0) + 1);
+  const offeredSet = new Set(offered);
+  return {
+    accepted: seen.size,
+    loaded: [...seen.keys()].filter((id) => offeredSet.has(id)).length,
+    rejected: 0,
+    lost: offered.filter((id) => !seen.has(id)).length,
+    duplicated: [...seen.values()].filter((n) => n > 1).length,
+    answers500: 0,
+    stuckBatches: 0,
+  };
+}
+
+/** An observation for a case that moves no records (access control, a refused request, a fault that published nothing). */
+export function noRecords(observed: string, answers500 = 0): Observation {
+  return { observed, accepted: 0, loaded: 0, rejected: 0, lost: 0, duplicated: 0, answers500, stuckBatches: 0 };
+}

@@ -15,7 +15,13 @@ export interface TcpProxy {
   cutAll(): void;
   /** Refuses new connections (accepted then reset at once) and cuts the existing ones. */
   pause(): void;
-  /** Lets new connections through again. */
+  /**
+   * A black hole: open connections stop forwarding (bytes are held, nothing is answered, no
+   * RST), and new ones are accepted and never connected upstream, as a dead route or a
+   * dropped-packet firewall behaves. `resume()` ends it, resetting what it held.
+   */
+  stall(): void;
+  /** Lets new connections through again (after `pause()` or `stall()`). */
   resume(): void;
   /** Cuts everything and stops listening. Idempotent. */
   close(): Promise<void>;
@@ -29,6 +35,9 @@ interface Pair {
 export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
   const pairs = new Set<Pair>();
   let paused = false;
+  let stalled = false;
+  /** Connections accepted during a stall: never connected upstream. */
+  const held = new Set<net.Socket>();
   let closed: Promise<void> | undefined;
 
   const cut = (pair: Pair): void => {
@@ -41,6 +50,12 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   const server = net.createServer({ pauseOnConnect: true }, (client) => {
     if (paused || closed) {
       client.resetAndDestroy();
+      return;
+    }
+    if (stalled) {
+      held.add(client);
+      client.on('error', () => held.delete(client));
+      client.on('close', () => held.delete(client));
       return;
     }
     const upstream = net.connect({ host: targetHost, port: targetPort });
@@ -70,6 +85,8 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
 
   const cutAll = (): void => {
     for (const pair of [...pairs]) cut(pair);
+    for (const socket of [...held]) socket.resetAndDestroy();
+    held.clear();
   };
 
   return {
@@ -81,8 +98,19 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
       paused = true;
       cutAll();
     },
+    stall: () => {
+      stalled = true;
+      for (const { client, upstream } of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
     resume: () => {
+      if (stalled) cutAll();
       paused = false;
+      stalled = false;
     },
     close: () => {
       closed ??= new Promise<void>((resolve) => {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { penaltyRecord } from '../../../test/fixtures/credit-data';
-import { canonicalJson, contentKey } from './ingest.service';
+import { canonicalJson, contentKey, toEnvelope } from './ingest.service';
 
 function reversedKeys(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).reverse());
@@ -80,5 +80,16 @@ describe('contentKey', () => {
 
   it('tells a field from the same text moved into another field', () => {
     expect(contentKey({ a: 'b', c: '' })).not.toBe(contentKey({ a: '', c: 'b' }));
+  });
+});
+
+describe('toEnvelope and a numeric source_key (plan E6: identifiers are never rounded)', () => {
+  it('keeps a safe integer as its decimal string', () => {
+    expect(toEnvelope(0, { source_key: 9_007_199_254_740_991, a: 1 })).toEqual({ index: 0, sourceKey: '9007199254740991', payload: { a: 1 } });
+  });
+
+  it('refuses a number past 2^53 as INVALID_FORMAT: it was rounded when read and would name another record', () => {
+    const envelope = toEnvelope(3, JSON.parse('{"source_key": 9007199254740993, "a": 1}') as Record<string, unknown>);
+    expect(envelope).toMatchObject({ index: 3, sourceKey: 'index:3', payload: {}, refusal: { code: 'INVALID_FORMAT', field: 'source_key' } });
   });
 });

@@ -274,12 +274,16 @@ export class IngestService {
   }
 }
 
-function toEnvelope(index: number, fields: Record<string, unknown>): EnvelopeRecord {
+export function toEnvelope(index: number, fields: Record<string, unknown>): EnvelopeRecord {
   const badText = findUnstorableText(fields);
   if (badText) return refused(index, fields, { code: 'INVALID_TEXT', ...badText });
   const { source_key: sourceKey, ...payload } = fields;
   if (typeof sourceKey === 'string' && sourceKey.trim() !== '') return { index, sourceKey: sourceKey.trim(), payload };
-  if (typeof sourceKey === 'number') return { index, sourceKey: String(sourceKey), payload };
+  if (typeof sourceKey === 'number') {
+    // A JSON number past 2^53 is already rounded when read: 9007199254740993 arrives as …992, another record's key.
+    if (!Number.isSafeInteger(sourceKey)) return refused(index, fields, { code: 'INVALID_FORMAT', field: 'source_key', value: String(sourceKey) });
+    return { index, sourceKey: String(sourceKey), payload };
+  }
   return { index, sourceKey: contentKey(payload), payload };
 }
 
