@@ -12,7 +12,6 @@ import { ConnectorError, type Connector, type Feedback, type FeedbackRejection, 
 import { sftpManifest } from './manifest';
 import { sftpConfigSchema, type SftpConfigInput } from './sftp.config';
 import { permissiveEgressGuard } from '../../libs/security/egress-policy';
-import { reliabilityCase } from '../../test/support/reliability';
 
 /**
  * Against a real OpenSSH server on loopback (test/support/sftp-server.ts). The test plays the
