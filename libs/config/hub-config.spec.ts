@@ -33,7 +33,12 @@ describe('loadHubConfig — defaults (the embedded default)', () => {
   });
 
   it('listens on port 3000 of every interface', () => {
-    expect(config.http).toEqual({ port: 3000, host: '0.0.0.0', trustedProxies: [] });
+    expect(config.http).toEqual({ port: 3000, host: '0.0.0.0', trustedProxies: [], requestTimeoutMs: 300_000 });
+  });
+
+  it('gives a request 300 s to arrive whole, and reads HTTP_REQUEST_TIMEOUT_S in seconds (1 to 3600)', () => {
+    expect(loadHubConfig({ HTTP_REQUEST_TIMEOUT_S: '20' }).http.requestTimeoutMs).toBe(20_000);
+    expect(() => loadHubConfig({ HTTP_REQUEST_TIMEOUT_S: '0' })).toThrow(/HTTP_REQUEST_TIMEOUT_S/);
   });
 
   it('keeps its data under ./data', () => {

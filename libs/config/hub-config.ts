@@ -21,6 +21,7 @@ const intFrom = (min: number, max: number, fallback: number) =>
 
 export const hubEnvSchema = z.object({
   PORT: intFrom(0, 65535, 3000),
+  HTTP_REQUEST_TIMEOUT_S: intFrom(1, 3600, 300),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
   AMQP_URL: optionalUrl(['amqp', 'amqps']),
@@ -90,7 +91,7 @@ export interface HubConfig {
    * trustedProxies: the proxies whose X-Forwarded-For is believed (Express `trust proxy`); empty:
    * none, the client address is the socket's, so a caller cannot pick its own rate-limit bucket.
    */
-  readonly http: { readonly port: number; readonly host: string; readonly trustedProxies: readonly string[] };
+  readonly http: { readonly port: number; readonly host: string; readonly trustedProxies: readonly string[]; readonly requestTimeoutMs: number };
   readonly mode: 'services' | 'embedded';
   readonly database: { readonly url?: string; readonly poolSize: number; readonly statementTimeoutMs: number };
   readonly bus: {
@@ -197,7 +198,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const e = parsed.data;
   const mode = e.DATABASE_URL ? 'services' : 'embedded';
   return {
-    http: { port: e.PORT, host: e.HOST, trustedProxies: e.HUB_TRUSTED_PROXIES },
+    http: { port: e.PORT, host: e.HOST, trustedProxies: e.HUB_TRUSTED_PROXIES, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_S * 1000 },
     mode,
     database: { url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS },
     bus: {

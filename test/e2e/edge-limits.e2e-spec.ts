@@ -10,6 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import * as soap from 'soap';
 import { chinaCalendarDate } from '../../libs/domain/identity/citizen-id';
 import { mintIdentityToken } from '../../libs/security/identity-token';
@@ -24,6 +25,7 @@ jest.setTimeout(180_000);
 const PUBLIC_LIMIT = 5;
 const ACCOUNT_LIMIT = 6;
 const REPORT_LIMIT = 2;
+const SLOW_UPLOAD_DEADLINE_S = 10;
 const IDENTITY = { issuer: 'edge-limits-idp', secret: 'edge-limits-identity-secret-0123456789' };
 const ORG = uscc(61_001);
 const SUPPLIER = 'lim-sup';
@@ -135,6 +137,7 @@ describe('trustworthy at the edges: limits, refused calls, report numbers, idemp
         RATE_LIMIT_PUBLIC_PER_MINUTE: String(PUBLIC_LIMIT),
         RATE_LIMIT_ACCOUNT_PER_MINUTE: String(ACCOUNT_LIMIT),
         RATE_LIMIT_REPORT_PER_MINUTE: String(REPORT_LIMIT),
+        HTTP_REQUEST_TIMEOUT_S: String(SLOW_UPLOAD_DEADLINE_S),
       },
     });
     apiKey = await registerSupplier(hub.url, SUPPLIER, ['administrative_penalty', 'commendation']);
@@ -460,5 +463,68 @@ describe('trustworthy at the edges: limits, refused calls, report numbers, idemp
       expect(ledger).toMatchObject({ loaded: 1, lost: 0 });
       return { observed: `202 then ${other.status} ${other.body.error?.code ?? ''} (OTHER_ITEM)`, accepted: 1, ...ledger, answers500: 0 };
     },
+  );
+  /** Sends headers, then the body one byte a second; resolves with the status line and body the hub answers. */
+  function slowUpload(key: string): Promise<{ status: number; body: string; bytesSent: number }> {
+    const url = new URL(hub.url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname);
+      let bytesSent = 0;
+      let answer = '';
+      const drip = setInterval(() => {
+        if (socket.writable) {
+          socket.write('[');
+          bytesSent++;
+        }
+      }, 1000);
+      const giveUp = setTimeout(() => finish(new Error('the hub never cut the slow upload')), (SLOW_UPLOAD_DEADLINE_S + 60) * 1000);
+      const finish = (e?: Error) => {
+        clearInterval(drip);
+        clearTimeout(giveUp);
+        socket.destroy();
+        if (e) return reject(e);
+        const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
+        resolve({ status, body: answer.slice(answer.indexOf('\r\n\r\n') + 4), bytesSent });
+      };
+      socket.on('connect', () =>
+        socket.write(
+          `POST /api/v1/ingest/administrative_penalty HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${key}\r\n` +
+            'Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n',
+        ),
+      );
+      socket.on('data', (piece: Buffer) => (answer += piece.toString('utf8')));
+      socket.on('close', () => finish());
+      socket.on('error', () => undefined);
+    });
+  }
+
+  reliabilityCase(
+    {
+      id: 'G6-slow-upload', group: 'G edges (wave 2 findings)', title: 'a body sent one byte a second is cut at the request deadline; honest pushes go on',
+      channel: 'REST JSON, services',
+      input: `POST /api/v1/ingest/administrative_penalty announcing 100,000 bytes and sending one a second (HTTP_REQUEST_TIMEOUT_S=${SLOW_UPLOAD_DEADLINE_S}), with an honest push of one record meanwhile`,
+      expected: '408 REQUEST_TIMEOUT and the connection closed, nothing of the slow body accepted (no batch); the honest push 202 and loaded',
+    },
+    async () => {
+      const batchesBefore = await withDatabase(database.url, async (db) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM batches WHERE status <> 'aborted'`)).rows[0].n));
+      const slow = slowUpload(apiKey);
+      const honest = await push(hub.url, apiKey, 'administrative_penalty', JSON.stringify([penaltyRecord(61_050, { source_key: 'lim-slow-honest' })]));
+      expect(honest.status).toBe(202);
+      const cut = await slow;
+      expect(cut.status).toBe(408);
+      expect(JSON.parse(cut.body)).toMatchObject({ error: { code: 'REQUEST_TIMEOUT', message: expect.stringMatching(/[\u4e00-\u9fff]/) } });
+      expect(cut.bytesSent).toBeLessThan(100_000);
+      expect((await waitForBatchDone(hub.url, apiKey, honest.body.batchId as string)).loaded).toBe(1);
+      const batchesAfter = await withDatabase(database.url, async (db) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM batches WHERE status <> 'aborted'`)).rows[0].n));
+      expect(batchesAfter - batchesBefore).toBe(1);
+      const ledger = await reconcile(database.url, ['lim-slow-honest']);
+      return {
+        observed: `slow upload answered ${cut.status} REQUEST_TIMEOUT after ${cut.bytesSent} of 100,000 bytes; honest push 202 and loaded; ${batchesAfter - batchesBefore} new batch`,
+        accepted: 1,
+        ...ledger,
+        answers500: 0,
+      };
+    },
+    (SLOW_UPLOAD_DEADLINE_S + 90) * 1000,
   );
 });

@@ -22,6 +22,7 @@ import { secureDataDir } from '../../../libs/persistence/embedded-postgres';
 import { SupplierRepository } from '../../../libs/persistence/supplier.repository';
 import { SupplierAdminService } from '../../../libs/pipeline/admin/supplier-admin.service';
 import { hashApiKey } from '../../../libs/http/api-key';
+import { requestDeadline } from '../../../libs/http/request-deadline';
 import { ConfigModule } from '../../../libs/runtime/config.module';
 import { Catalog } from '../../../catalog/catalog';
 import { mappingJsonSchema } from '../../../mappings/mapping.schema';
@@ -71,6 +72,8 @@ export async function bootHub(options: { roles?: Role[]; env?: NodeJS.ProcessEnv
     const http = app as NestExpressApplication;
     // X-Forwarded-For names the client (and its rate-limit bucket) only behind proxies the operator lists.
     http.set('trust proxy', config.http.trustedProxies.length > 0 ? [...config.http.trustedProxies] : false);
+    // A request arrives whole within HTTP_REQUEST_TIMEOUT_S or is refused 408 (slow uploads, issue 11).
+    http.use(requestDeadline(config.http.requestTimeoutMs));
     // Text that cannot be stored in a path, parameter or data header: 400 INVALID_REQUEST before any route (issue 11).
     const hygiene = { queries: http.get(SubjectQueryService), contexts: http.get(QueryContextFactory) };
     http.use(requestTextHygiene(hygiene));
