@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, get as httpGet } from 'node:http';
 import { connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,6 +31,7 @@ interface Options {
   readonly durationS: number;
   readonly embedded: boolean;
   readonly queryClients: number;
+  readonly queryRate: number;
   readonly seedRecords: number;
   readonly honestBatch: number;
   readonly pgAdminUrl: string;
@@ -40,7 +42,9 @@ interface Options {
 const USAGE = `Usage: npm run bench:hostile -- [options]
   --duration S        seconds of mixed load (default 60, 10..600)
   --embedded          run against the embedded default (PGlite + in-process bus) instead of PostgreSQL + RabbitMQ
-  --query-clients N   honest public query clients, closed loop (default 4)
+  --query-clients N   honest public query clients, each from its own loopback address (127.0.0.10, .11, …), as public
+                      users are distinct clients of the rate limits; the hostile lanes all come from 127.0.0.1 (default 4)
+  --query-rate N      queries per second of each honest client, paced; 0: closed loop, as fast as answered (default 5)
   --seed-records N    records loaded before the load, the subjects the honest clients ask for (default 2000)
   --honest-batch N    records per honest batch (default 500)
   --pg-admin-url U    (default postgres://postgres@127.0.0.1:5432/postgres)
@@ -52,6 +56,7 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
     durationS: 60,
     embedded: false,
     queryClients: 4,
+    queryRate: 5,
     seedRecords: 2_000,
     honestBatch: 500,
     pgAdminUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -69,6 +74,7 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
     else if (a === '--embedded') o.embedded = true;
     else if (a === '--duration') o.durationS = int(argv[++i], a, 10, 600);
     else if (a === '--query-clients') o.queryClients = int(argv[++i], a, 1, 64);
+    else if (a === '--query-rate') o.queryRate = int(argv[++i], a, 0, 1000);
     else if (a === '--seed-records') o.seedRecords = int(argv[++i], a, 100, 100_000);
     else if (a === '--honest-batch') o.honestBatch = int(argv[++i], a, 1, 5_000);
     else if (a === '--pg-admin-url') o.pgAdminUrl = argv[++i];
@@ -120,6 +126,21 @@ async function call(
     const what = err.name === 'TimeoutError' ? 'timeout' : (err.cause?.code ?? err.name ?? 'error');
     return { status: what, ms: performance.now() - started };
   }
+}
+
+/** A GET from the loopback address `agent` binds (each honest client is its own client of the rate limits). */
+function getFrom(agent: Agent, url: string, timeoutMs: number): Promise<{ status: number | string; ms: number }> {
+  const started = performance.now();
+  const phase = loadPhase;
+  return new Promise((resolve) => {
+    const req = httpGet(url, { agent, signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), interruption.signal, ...(phase ? [phase] : [])]) }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+    });
+    req.on('error', (e: Error & { code?: string }) =>
+      resolve({ status: phase?.aborted ? END : e.name === 'AbortError' ? 'timeout' : (e.code ?? e.name), ms: performance.now() - started }),
+    );
+  });
 }
 
 async function startHub(opts: Options, name: string, logDir: string, cleanup: Cleanup): Promise<Hub> {
@@ -260,15 +281,18 @@ async function runLoad(opts: Options, hub: Hub, report: Report): Promise<void> {
   const latencies: number[] = [];
   const queryStatus = new Tally();
   const random = seededRandom(11);
-  const queryLanes = Array.from({ length: opts.queryClients }, () =>
-    lane(deadline, 1_000_000, async () => {
+  const intervalMs = opts.queryRate > 0 ? 1000 / opts.queryRate : 0;
+  const queryLanes = Array.from({ length: opts.queryClients }, (_, n) => {
+    const from = new Agent({ keepAlive: true, localAddress: `127.0.0.${10 + n}` });
+    return lane(deadline, 1_000_000, async () => {
       const code = uscc(1 + Math.floor(random() * opts.seedRecords));
-      const r = await call(`${hub.base}/api/v1/subjects/${code}`, { timeoutMs: 10_000 });
+      const r = await getFrom(from, `${hub.base}/api/v1/subjects/${code}`, 10_000);
       if (r.status === END) return;
       queryStatus.add(r.status);
       if (r.status === 200) latencies.push(r.ms);
-    }),
-  );
+      if (intervalMs > r.ms) await sleep(intervalMs - r.ms);
+    });
+  });
 
   // --- hostile lanes ---------------------------------------------------------------------------
   const hostileLanes = [

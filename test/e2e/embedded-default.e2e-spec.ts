@@ -158,8 +158,8 @@ describe('the embedded default', () => {
     async () => {
       hub = hub ?? (await start());
       const apiKey = readFileSync(join(dataDir, 'demo-supplier.key'), 'utf8');
-      const a = JSON.stringify([penaltyRecord(20_001)]);
-      const b = JSON.stringify([penaltyRecord(20_002)]);
+      const a = JSON.stringify([penaltyRecord(21_001)]);
+      const b = JSON.stringify([penaltyRecord(21_002)]);
       const first = await push(hub.url, apiKey, 'administrative_penalty', a, { idempotencyKey: 'embedded-k' });
       const again = await push(hub.url, apiKey, 'administrative_penalty', a, { idempotencyKey: 'embedded-k' });
       const other = await push(hub.url, apiKey, 'administrative_penalty', b, { idempotencyKey: 'embedded-k' });
@@ -167,7 +167,7 @@ describe('the embedded default', () => {
       expect(again.body.batchId).toBe(first.body.batchId);
       expect(other.body.error).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', details: [{ batchId: first.body.batchId, reason: 'OTHER_CONTENT' }] });
       expect((await waitForBatchDone(hub.url, apiKey, first.body.batchId as string)).loaded).toBe(1);
-      expect((await getFrom('127.0.0.51', `/api/v1/subjects/${uscc(20_002)}`)).status).toBe(404);
+      expect((await getFrom('127.0.0.51', `/api/v1/subjects/${uscc(21_002)}`)).status).toBe(404);
       return { observed: '202, 202 (same batch), 409 IDEMPOTENCY_CONFLICT; the refused record is not stored', accepted: 1, loaded: 1, rejected: 0, lost: 0, duplicated: 0, answers500: 0, stuckBatches: 0 };
     },
   );
