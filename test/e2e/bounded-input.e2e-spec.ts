@@ -208,6 +208,30 @@ describe('bounded work per input (services)', () => {
 
   reliabilityCase(
     {
+      id: 'G6-long-csv-row',
+      group: G,
+      title: 'a CSV row past the record limit is refused alone with RECORD_TOO_LARGE; the rows around it load',
+      channel: 'REST CSV, services',
+      input: 'a UTF-8 CSV of 3 penalty rows, row 2 holding a 2 MB violation_facts cell (INGEST_MAX_RECORD_BYTES 1 MiB)',
+      expected: '202; row 2 RECORD_TOO_LARGE naming line 3; rows 1 and 3 loaded (the whole body used to be refused 400)',
+    },
+    async () => {
+      const header = 'source_key,subject_name,subject_type,subject_code,legal_representative,decision_no,violation_type,violation_facts,legal_basis,penalty_categories,penalty_content,fine_amount,decision_date,authority_name,authority_code,notified_on,notice_method';
+      const row = (n: number, facts?: string) => {
+        const r = penaltyRecord(400 + n, { source_key: `LONG-${n}` });
+        return `${[r.source_key, r.subject_name, r.subject_type, r.subject_code, r.legal_representative, r.decision_no, r.violation_type, facts ?? r.violation_facts,
+          r.legal_basis, '罚款', r.penalty_content, r.fine_amount, r.decision_date, r.authority_name, r.authority_code, r.notified_on, r.notice_method].join(',')}\r\n`;
+      };
+      const body = `${header}\r\n${row(1)}${row(2, 'a'.repeat(2 * MiB))}${row(3)}`;
+      const { report, ledger } = await pushAndReconcile(body, 'text/csv; charset=utf-8', ['LONG-1', 'LONG-3', 'index:1']);
+      expect(report.rejections).toEqual([expect.objectContaining({ index: 1, code: 'RECORD_TOO_LARGE', value: expect.stringMatching(/^第 3 行/) })]);
+      expect(report.loaded).toBe(2);
+      return observed({ observed: `202; loaded ${report.loaded}; ${report.rejections[0].code} ${report.rejections[0].value}`, accepted: 3, ...ledger });
+    },
+  );
+
+  reliabilityCase(
+    {
       id: 'G6-wide-csv-header',
       group: G,
       title: 'a CSV header of 100,000 columns is refused after one pass with a clear message',

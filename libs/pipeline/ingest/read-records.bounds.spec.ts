@@ -204,3 +204,39 @@ describe('Content-Encoding', () => {
     expect(() => decodeBody(Readable.from([]), 'utf-8', 1024, { contentEncoding: 'br' })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_MEDIA_TYPE' }));
   });
 });
+
+describe('a CSV row past the record limit costs that row only (RECORD_TOO_LARGE in its place)', () => {
+  const limits = { maxRecordBytes: 64 } as Partial<ReadLimits>;
+  const big = 'x'.repeat(200);
+
+  it.each([1, 5, 4096])('refuses the long row and reads its neighbours (%i-byte pieces)', async (size) => {
+    const body = Buffer.from(`name,no\n甲,1\n${big},2\n丙,3\n`);
+    const records = await read(body, 'csv', { size, limits });
+    expect(records).toEqual([
+      { index: 0, fields: { name: '甲', no: '1' } },
+      { index: 1, fields: {}, refusal: { code: 'RECORD_TOO_LARGE', field: '(record)', value: '第 3 行超过 64 字节' } },
+      { index: 2, fields: { name: '丙', no: '3' } },
+    ]);
+  });
+
+  it('counts UTF-8 bytes, skips a quoted cell spanning lines to its end, and keeps later line numbers true', async () => {
+    const body = Buffer.concat([
+      Buffer.from('name,no\r\n'),
+      Buffer.from(`"${'厦'.repeat(30)}\n第二行\n第三行",1\r\n`), // 90+ bytes over three lines
+      Buffer.from('乙,2\r\n'),
+      GBK_NAME,
+      Buffer.from(',3\r\n'),
+    ]);
+    const records = await read(body, 'csv', { size: 3, limits });
+    expect(records).toEqual([
+      { index: 0, fields: {}, refusal: { code: 'RECORD_TOO_LARGE', field: '(record)', value: '第 2 行超过 64 字节' } },
+      { index: 1, fields: { name: '乙', no: '2' } },
+      expect.objectContaining({ index: 2, refusal: { code: 'ENCODING_MISMATCH', field: '(record)', value: expect.stringMatching(/^第 6 行/) } }),
+    ]);
+  });
+
+  it('refuses a long last row without a final line feed', async () => {
+    const records = await read(Buffer.from(`name,no\n甲,1\n${big},2`), 'csv', { limits });
+    expect(records.map((r) => r.refusal?.code ?? r.fields.name)).toEqual(['甲', 'RECORD_TOO_LARGE']);
+  });
+});

@@ -1,6 +1,7 @@
 import { parse as parseCsv } from 'csv-parse';
 import { pipeline, Readable, Transform, TransformCallback } from 'node:stream';
 import type { RecordRefusal } from '../../bus/messages';
+import { CsvRowBound, TOO_LARGE_ROW } from './csv-row-bound';
 import { IngestError } from './ingest-error';
 import { JsonArraySplitter } from './json-array-splitter';
 import { BodyFormat } from './media-type';
@@ -152,14 +153,18 @@ function stripCr(text: string): string {
 
 async function* readCsv(text: Readable, limits: ReadLimits, broken: BrokenLines): AsyncGenerator<SubmittedRecord> {
   const headerEnd = 1;
+  let firstColumn = '';
   const rows = pipeline(
     text,
     new CsvHeaderGuard(limits.maxCsvColumns, limits.maxRecordBytes),
+    new CsvRowBound(limits.maxRecordBytes),
     parseCsv({
       columns: (header: string[]) => {
         const bad = broken.get(1);
         if (bad !== undefined) throw new IngestError('ENCODING_MISMATCH', `CSV 表头（第 1 行，字节偏移 ${bad}）不是有效的声明编码，请核对 Content-Type 中的 charset`, [{ line: 1, byteOffset: bad, reason: 'header bytes not valid in the charset' }]);
-        return checkedHeader(header, limits.maxCsvColumns);
+        const checked = checkedHeader(header, limits.maxCsvColumns);
+        firstColumn = checked[0];
+        return checked;
       },
       bom: true,
       skip_empty_lines: true,
@@ -177,7 +182,11 @@ async function* readCsv(text: Readable, limits: ReadLimits, broken: BrokenLines)
       const first = (previousEnd ?? headerEnd) + 1;
       previousEnd = info.lines;
       const badLine = brokenBetween(broken, first, info.lines);
-      yield badLine ? { index, fields: record, refusal: encodingMismatch(badLine[0], badLine[1]) } : { index, fields: record };
+      if (record[firstColumn]?.startsWith(TOO_LARGE_ROW)) {
+        yield { index, fields: {}, refusal: { code: 'RECORD_TOO_LARGE', field: '(record)', value: `第 ${first} 行超过 ${limits.maxRecordBytes} 字节` } };
+      } else {
+        yield badLine ? { index, fields: record, refusal: encodingMismatch(badLine[0], badLine[1]) } : { index, fields: record };
+      }
       index++;
     }
   } catch (e) {
