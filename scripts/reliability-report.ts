@@ -6,14 +6,10 @@ import { join } from 'node:path';
  * test-results/reliability/<id>.json (test/support/reliability.ts). Pure rendering here, so a
  * unit test can hold the document's shape; scripts/write-reliability.ts does the I/O.
  */
-export interface ReliabilityResult {
-  readonly id: string;
-  readonly group: string;
-  readonly title: string;
-  readonly channel: string;
-  readonly input: string;
-  readonly expected: string;
+/** What one case saw: the ledger's counts, and in words what happened (status codes, rejection codes). */
+export interface Observation {
   readonly observed: string;
+  /** Records the hub acknowledged (202, a committed connector cursor, a SOAP receipt). */
   readonly accepted: number;
   readonly loaded: number;
   readonly rejected: number;
@@ -21,6 +17,15 @@ export interface ReliabilityResult {
   readonly duplicated: number;
   readonly answers500: number;
   readonly stuckBatches: number;
+}
+
+export interface ReliabilityResult extends Observation {
+  readonly id: string;
+  readonly group: string;
+  readonly title: string;
+  readonly channel: string;
+  readonly input: string;
+  readonly expected: string;
   readonly passed: boolean;
   readonly at: string;
 }

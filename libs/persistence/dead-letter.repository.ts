@@ -3,8 +3,8 @@ import { returnedRows } from './update-result';
 
 export type DeadLetterState = 'pending' | 'replayed';
 
-export interface NewDeadLetter {
-  readonly key: string;
+/** What a dead letter says of itself, as recorded and as listed. */
+interface DeadLetterFacts {
   readonly queue: string;
   readonly batchId: string | null;
   readonly chunkNo: number | null;
@@ -13,22 +13,17 @@ export interface NewDeadLetter {
   readonly records: number;
   readonly deliveries: number;
   readonly reason: string;
-  readonly body: unknown;
   readonly deadLetteredAt: Date;
 }
 
-export interface DeadLetterRow {
+export interface NewDeadLetter extends DeadLetterFacts {
+  readonly key: string;
+  readonly body: unknown;
+}
+
+export interface DeadLetterRow extends DeadLetterFacts {
   readonly id: string;
-  readonly queue: string;
-  readonly batchId: string | null;
-  readonly chunkNo: number | null;
-  readonly supplierCode: string | null;
-  readonly itemCode: string | null;
-  readonly records: number;
-  readonly deliveries: number;
-  readonly reason: string;
   readonly state: DeadLetterState;
-  readonly deadLetteredAt: Date;
   readonly replayedAt: Date | null;
 }
 

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Observation } from '../../scripts/reliability-report';
 import { withDatabase } from './test-services';
 
 /**
@@ -30,18 +31,7 @@ export interface ReliabilityCase {
   readonly expected: string;
 }
 
-export interface Observation {
-  /** What happened, in words: status codes, rejection codes, counts. */
-  readonly observed: string;
-  /** Records the hub acknowledged (202, a committed connector cursor, a SOAP receipt). */
-  readonly accepted: number;
-  readonly loaded: number;
-  readonly rejected: number;
-  readonly lost: number;
-  readonly duplicated: number;
-  readonly answers500: number;
-  readonly stuckBatches: number;
-}
+export type { Observation } from '../../scripts/reliability-report';
 
 export const RELIABILITY_RESULTS_DIR = resolve(__dirname, '..', '..', 'test-results', 'reliability');
 
